@@ -1,0 +1,1 @@
+"""The pure model of CaseCraft: phones, geometry, designs, jobs and users."""

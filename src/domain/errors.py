@@ -1,0 +1,59 @@
+"""Errors the domain and the use cases raise; each carries a stable code."""
+
+
+class DomainError(Exception):
+    """Base of every error the service reports to a caller; `code` is stable, `detail` is prose."""
+
+    code = "error"
+
+    def __init__(self, detail: str, *, code: str | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        if code is not None:
+            self.code = code
+
+
+class InvalidInput(DomainError):
+    """The request is well formed but breaks a rule of the domain."""
+
+    code = "invalid_input"
+
+    def __init__(self, detail: str, *, code: str | None = None, field: str | None = None) -> None:
+        super().__init__(detail, code=code)
+        self.field = field
+
+
+class NotFound(DomainError):
+    """The thing does not exist, or is not the caller's to see."""
+
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    """The request clashes with the current state of a resource."""
+
+    code = "conflict"
+
+
+class Unauthorized(DomainError):
+    """Credentials are missing, malformed, expired or wrong."""
+
+    code = "unauthorized"
+
+
+class UnsupportedImage(DomainError):
+    """The uploaded bytes are not an image this service can read."""
+
+    code = "unsupported_image"
+
+
+class ImageTooLarge(DomainError):
+    """The image exceeds the byte or pixel cap; refused before decoding."""
+
+    code = "image_too_large"
+
+
+class ProviderFailed(DomainError):
+    """The image provider could not produce a result."""
+
+    code = "provider_failed"

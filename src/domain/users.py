@@ -1,0 +1,42 @@
+"""Users and the rules of their credentials."""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from domain.errors import InvalidInput
+
+MIN_PASSWORD_LENGTH = 8
+MAX_PASSWORD_LENGTH = 256
+MAX_EMAIL_LENGTH = 254
+# One @, something on each side, a dot in the domain, no white space: the rest is
+# for the verification mail to settle.
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def normalise_email(email: str) -> str:
+    text = email.strip().lower()
+    if len(text) > MAX_EMAIL_LENGTH or not _EMAIL.match(text):
+        raise InvalidInput("The email address is not valid.", code="email_invalid", field="email")
+    return text
+
+
+def check_password(password: str) -> str:
+    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"The password must be {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters.",
+            code="password_length",
+            field="password",
+        )
+    return password
+
+
+@dataclass(slots=True)
+class User:
+    id: UUID
+    email: str
+    password_hash: str | None
+    verified: bool
+    created_at: datetime
+    google_subject: str | None = None
