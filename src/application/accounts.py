@@ -1,0 +1,145 @@
+"""Account use cases: sign up and log in by email and password."""
+
+import logging
+from dataclasses import dataclass
+from uuid import UUID, uuid4
+
+from application.ports import Clock, PasswordHasher, TokenIssuer, UnitOfWorkFactory
+from domain.errors import Conflict, InvalidInput, Unauthorized
+from domain.users import User, check_password, normalise_email
+
+logger = logging.getLogger(__name__)
+
+
+class SignUp:
+    """Register an account by email and password.
+
+    Rules: the email is normalised to lower case; the password is 8 to 256
+    characters of anything; it is stored only as an argon2id hash; the answer is
+    the same whether or not the email already had an account, so sign-up reveals
+    nothing about who uses the service.
+    """
+
+    def __init__(
+        self, uow_factory: UnitOfWorkFactory, hasher: PasswordHasher, clock: Clock
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._hasher = hasher
+        self._clock = clock
+
+    async def execute(self, email: str, password: str) -> None:
+        address = normalise_email(email)
+        check_password(password)
+        password_hash = await self._hasher.hash(password)
+
+        user = User(uuid4(), address, password_hash, verified=False, created_at=self._clock.now())
+        try:
+            async with self._uow_factory() as uow:
+                await uow.users.add(user)
+                await uow.commit()
+        except Conflict:
+            logger.info("sign-up for an existing account ignored")
+            return
+        logger.info("user signed up user=%s", user.id)
+
+
+@dataclass(frozen=True, slots=True)
+class AccessGrant:
+    user_id: UUID
+    access_token: str
+    expires_in: int
+
+
+class LogIn:
+    """Exchange an email and password for an access token.
+
+    Rules: a wrong password and an unknown email get the same answer and cost the
+    same time (an unknown email still runs one password verification); a hash made
+    with older parameters is replaced on a successful login.
+    """
+
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        hasher: PasswordHasher,
+        tokens: TokenIssuer,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._hasher = hasher
+        self._tokens = tokens
+
+    async def execute(self, email: str, password: str) -> AccessGrant:
+        failure = Unauthorized("The email or the password is wrong.", code="invalid_credentials")
+        try:
+            address = normalise_email(email)
+        except InvalidInput:
+            address = ""
+        async with self._uow_factory() as uow:
+            user = await uow.users.get_by_email(address) if address else None
+
+        if user is None or user.password_hash is None:
+            await self._hasher.verify_dummy(password)
+            raise failure
+        if not await self._hasher.verify(user.password_hash, password):
+            raise failure
+        if self._hasher.needs_rehash(user.password_hash):
+            user.password_hash = await self._hasher.hash(password)
+            async with self._uow_factory() as uow:
+                await uow.users.save(user)
+                await uow.commit()
+            logger.info("password rehashed user=%s", user.id)
+
+        token, expires_in = self._tokens.issue_access(user.id)
+        logger.info("user logged in user=%s", user.id)
+        return AccessGrant(user.id, token, expires_in)
+
+
+class Authenticate:
+    """The user id of a bearer access token; anything else is Unauthorized."""
+
+    def __init__(self, tokens: TokenIssuer) -> None:
+        self._tokens = tokens
+
+    def execute(self, token: str) -> UUID:
+        return self._tokens.verify_access(token)
+
+
+class ShowAccount:
+    """The caller's own account; a token of a deleted account is Unauthorized."""
+
+    def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
+        self._uow_factory = uow_factory
+
+    async def execute(self, user_id: UUID) -> User:
+        async with self._uow_factory() as uow:
+            user = await uow.users.get(user_id)
+        if user is None:
+            raise Unauthorized("The account no longer exists.", code="account_gone")
+        return user
+
+
+LOCAL_OWNER_EMAIL = "local-owner@casecraft.invalid"
+
+
+class EnsureLocalOwner:
+    """The account that owns designs made from the command line.
+
+    Rules: it has no password and no Google subject, so nobody can log in as it;
+    asking twice gives the same account.
+    """
+
+    def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
+        self._uow_factory = uow_factory
+        self._clock = clock
+
+    async def execute(self) -> User:
+        async with self._uow_factory() as uow:
+            existing = await uow.users.get_by_email(LOCAL_OWNER_EMAIL)
+            if existing is not None:
+                return existing
+            user = User(
+                uuid4(), LOCAL_OWNER_EMAIL, None, verified=True, created_at=self._clock.now()
+            )
+            await uow.users.add(user)
+            await uow.commit()
+        return user

@@ -1,0 +1,243 @@
+"""The ports the use cases need, named by role. Adapters implement them."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
+from uuid import UUID
+
+from domain.designs import Design, Upload
+from domain.geometry import AspectRatio, Kind
+from domain.jobs import UpscaleJob
+from domain.phones import PhoneModel
+from domain.users import User
+
+
+class PhoneRepository(Protocol):
+    """The phone catalog."""
+
+    async def list(self, *, brand: str | None = None, query: str | None = None) -> list[PhoneModel]:
+        """Phones ordered by brand, then year (newest first), then name.
+
+        `brand` matches the brand's slug or name case-insensitively; `query` is a
+        case-insensitive substring of the phone's name or slug.
+        """
+        ...
+
+    async def get(self, slug: str) -> PhoneModel | None: ...
+
+    async def upsert_many(self, phones: Sequence[PhoneModel]) -> None:
+        """Insert new phones and update existing ones by slug; running it twice changes nothing."""
+        ...
+
+
+class DesignRepository(Protocol):
+    async def add(self, design: Design) -> None: ...
+
+    async def get(self, design_id: UUID) -> Design | None: ...
+
+    async def save(self, design: Design) -> None:
+        """Store the design's status, failure and variants as they are now."""
+        ...
+
+    async def list_for_owner(
+        self, owner_id: UUID, *, now: datetime, limit: int = 50
+    ) -> list[Design]:
+        """The owner's designs not yet expired, newest first."""
+        ...
+
+
+class UploadRepository(Protocol):
+    async def add(self, upload: Upload) -> None: ...
+
+    async def get(self, upload_id: UUID) -> Upload | None: ...
+
+
+class UserRepository(Protocol):
+    async def add(self, user: User) -> None:
+        """Raises Conflict(code="email_taken") when the email is already registered."""
+        ...
+
+    async def get(self, user_id: UUID) -> User | None: ...
+
+    async def get_by_email(self, email: str) -> User | None: ...
+
+    async def save(self, user: User) -> None: ...
+
+
+class JobRepository(Protocol):
+    async def add(self, job: UpscaleJob) -> None: ...
+
+    async def get(self, job_id: UUID) -> UpscaleJob | None: ...
+
+    async def latest_for_variant(
+        self, design_id: UUID, variant_index: int
+    ) -> UpscaleJob | None: ...
+
+    async def save(self, job: UpscaleJob) -> None: ...
+
+    async def lease_next(
+        self, worker: str, now: datetime, lease_seconds: float
+    ) -> UpscaleJob | None:
+        """Take the oldest due job whose lease is free or expired, leased to `worker`.
+
+        Two callers never get the same job for the same lease.
+        """
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction over every repository; nothing is kept until `commit`."""
+
+    phones: PhoneRepository
+    designs: DesignRepository
+    uploads: UploadRepository
+    users: UserRepository
+    jobs: JobRepository
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Roll back whatever was not committed."""
+        ...
+
+    async def commit(self) -> None: ...
+
+    async def rollback(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self) -> UnitOfWork: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ImageInfo:
+    """A normalised image: 8-bit RGB or RGBA PNG bytes, upright, first frame only."""
+
+    data: bytes
+    width: int
+    height: int
+
+
+class ImageProcessor(Protocol):
+    """Every pixel operation of the service. Runs off the event loop, with bounded concurrency."""
+
+    async def normalise(self, data: bytes) -> ImageInfo:
+        """Check the byte and pixel caps before decoding, then apply EXIF orientation, keep
+        the first frame and convert any mode to RGB (RGBA where there is transparency).
+
+        Raises ImageTooLarge over a cap or for a decompression bomb, and
+        UnsupportedImage for bytes that are not an image it can read.
+        """
+        ...
+
+    async def preview(
+        self, artwork: bytes, phone: PhoneModel, kind: Kind, max_width: int
+    ) -> ImageInfo:
+        """Cover-crop to the exact aspect, scale to at most `max_width`, apply the mask:
+        a WebP with alpha."""
+        ...
+
+    async def print_file(self, artwork: bytes, phone: PhoneModel, kind: Kind) -> ImageInfo:
+        """The final file: for a skin, the masked artwork at the 300 DPI print size (PNG with
+        transparency and its DPI set); for a wallpaper, the native screen resolution."""
+        ...
+
+    async def mask(self, phone: PhoneModel, kind: Kind, width: int) -> bytes:
+        """The mask as a PNG (white, alpha 0 outside the outline and inside each cut-out).
+
+        Cached per (phone, kind, width)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class GenerationRequest:
+    prompt: str | None
+    aspect_ratio: AspectRatio
+    count: int
+    seed: int
+    source_image: bytes | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GeneratedImages:
+    """What the generator produced: raw image bytes, possibly fewer than asked for."""
+
+    images: list[bytes]
+    generator: str
+
+
+class ImageGenerator(Protocol):
+    async def generate(self, request: GenerationRequest) -> GeneratedImages:
+        """Raises ProviderFailed when no image could be made."""
+        ...
+
+
+class Upscaler(Protocol):
+    async def upscale(self, image: bytes, scale: int) -> bytes:
+        """The image enlarged `scale` times (2 or 4); raises ProviderFailed."""
+        ...
+
+
+class ObjectStorage(Protocol):
+    """Files under keys derived from ids; served to clients by signed, expiring URLs."""
+
+    async def put(self, key: str, data: bytes, content_type: str) -> None: ...
+
+    async def get(self, key: str) -> bytes:
+        """Raises NotFound when the key holds nothing."""
+        ...
+
+    async def exists(self, key: str) -> bool: ...
+
+    async def delete_prefix(self, prefix: str) -> int: ...
+
+    async def signed_url(self, key: str, expires_in: int) -> str:
+        """A URL that serves the file for `expires_in` seconds, then refuses."""
+        ...
+
+
+class PasswordHasher(Protocol):
+    async def hash(self, password: str) -> str: ...
+
+    async def verify(self, password_hash: str, password: str) -> bool: ...
+
+    async def verify_dummy(self, password: str) -> None:
+        """Spend the time a verification takes, for an account that does not exist."""
+        ...
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        """Whether the hash was made with other parameters than today's."""
+        ...
+
+
+class TokenIssuer(Protocol):
+    def issue_access(self, user_id: UUID) -> tuple[str, int]:
+        """A signed access token and its lifetime in seconds."""
+        ...
+
+    def verify_access(self, token: str) -> UUID:
+        """The user id; raises Unauthorized for anything but a valid access token."""
+        ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, aware, in UTC."""
+        ...
+
+
+class WorkerWakeup(Protocol):
+    """Tells the upscale worker that a job is waiting, so it need not poll."""
+
+    async def notify(self) -> None: ...
+
+    async def wait(self, timeout: float) -> None:
+        """Return at the next notification or after `timeout` seconds."""
+        ...
