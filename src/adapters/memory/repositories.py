@@ -1,0 +1,258 @@
+"""Repositories over plain dicts, for the embedded mode and the tests.
+
+Entities are deep-copied on the way in and on the way out, so an object a caller
+holds is never the stored one: changing it without `save()` changes nothing, as
+with the SQL adapter. Writes go to the unit of work's pending changes, and reach
+the shared `InMemoryStore` only when the unit of work commits.
+
+References are checked as the SQL foreign keys check them: a design's owner and
+upload, an upload's owner and a job's design must exist, or the call raises
+Conflict(code="missing_reference").
+
+Known limits: isolation is read-committed with the last commit winning; timestamps
+come back with the offset they were given (the SQL adapter returns them in UTC);
+nothing survives the process.
+"""
+
+import copy
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TypeVar
+from uuid import UUID
+
+from domain.designs import Design, Upload
+from domain.errors import Conflict, NotFound
+from domain.jobs import UpscaleJob
+from domain.phones import PhoneModel
+from domain.users import User
+
+logger = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
+
+
+def _copy(entity: _T) -> _T:
+    return copy.deepcopy(entity)
+
+
+@dataclass
+class InMemoryStore:
+    """Every committed row of one process (or one test), by key.
+
+    The same shape holds a unit of work's pending changes before they are applied.
+    """
+
+    phones: dict[str, PhoneModel] = field(default_factory=dict)
+    designs: dict[UUID, Design] = field(default_factory=dict)
+    uploads: dict[UUID, Upload] = field(default_factory=dict)
+    users: dict[UUID, User] = field(default_factory=dict)
+    jobs: dict[UUID, UpscaleJob] = field(default_factory=dict)
+
+    def apply(self, changes: "InMemoryStore") -> None:
+        """Apply `changes` all at once, or none of them when an email is taken.
+
+        It never awaits, so it is atomic for the coroutines sharing the store.
+        """
+        for user in changes.users.values():
+            if _email_owner(self.users, user.email, exclude=user.id) is not None:
+                raise Conflict("The email is already registered.", code="email_taken")
+        self.phones.update(changes.phones)
+        self.designs.update(changes.designs)
+        self.uploads.update(changes.uploads)
+        self.users.update(changes.users)
+        self.jobs.update(changes.jobs)
+
+    def clear(self) -> None:
+        self.phones.clear()
+        self.designs.clear()
+        self.uploads.clear()
+        self.users.clear()
+        self.jobs.clear()
+
+
+def _missing_reference(entity: str) -> Conflict:
+    return Conflict(
+        f"The {entity} refers to something that does not exist.", code="missing_reference"
+    )
+
+
+def _email_owner(users: dict[UUID, User], email: str, *, exclude: UUID) -> User | None:
+    return next((u for u in users.values() if u.email == email and u.id != exclude), None)
+
+
+class _View:
+    """What one unit of work sees: the store, overlaid with its own pending changes."""
+
+    def __init__(self, store: InMemoryStore, pending: InMemoryStore) -> None:
+        self._store = store
+        self._pending = pending
+
+
+class InMemoryPhoneRepository(_View):
+    async def list(self, *, brand: str | None = None, query: str | None = None) -> list[PhoneModel]:
+        """Phones ordered by brand, year (newest first), name, then slug; filters ignore case."""
+        phones = list({**self._store.phones, **self._pending.phones}.values())
+        if brand and brand.strip():
+            wanted = brand.strip().lower()
+            phones = [p for p in phones if wanted in (p.brand_slug, p.brand.lower())]
+        if query and query.strip():
+            needle = query.strip().lower()
+            phones = [p for p in phones if needle in p.name.lower() or needle in p.slug]
+        ordered = sorted(phones, key=lambda p: (p.brand.lower(), -p.year, p.name.lower(), p.slug))
+        return [_copy(p) for p in ordered]
+
+    async def get(self, slug: str) -> PhoneModel | None:
+        phone = self._pending.phones.get(slug) or self._store.phones.get(slug)
+        return _copy(phone) if phone is not None else None
+
+    async def upsert_many(self, phones: Sequence[PhoneModel]) -> None:
+        """Insert new phones and replace existing ones by slug; idempotent."""
+        for phone in phones:
+            self._pending.phones[phone.slug] = _copy(phone)
+
+
+class InMemoryDesignRepository(_View):
+    def _find(self, design_id: UUID) -> Design | None:
+        return self._pending.designs.get(design_id) or self._store.designs.get(design_id)
+
+    async def add(self, design: Design) -> None:
+        """Raises Conflict(code="design_exists") for an id already taken."""
+        if self._find(design.id) is not None:
+            raise Conflict(f"Design {design.id} already exists.", code="design_exists")
+        if design.owner_id not in self._store.users and design.owner_id not in self._pending.users:
+            raise _missing_reference("design")
+        if design.upload_id is not None and not (
+            design.upload_id in self._store.uploads or design.upload_id in self._pending.uploads
+        ):
+            raise _missing_reference("design")
+        self._pending.designs[design.id] = _copy(design)
+
+    async def get(self, design_id: UUID) -> Design | None:
+        design = self._find(design_id)
+        return _copy(design) if design is not None else None
+
+    async def save(self, design: Design) -> None:
+        """Store the whole design as it is now; raises NotFound for an unknown design."""
+        if self._find(design.id) is None:
+            raise NotFound(f"Design {design.id} does not exist.", code="design_not_found")
+        self._pending.designs[design.id] = _copy(design)
+
+    async def list_for_owner(
+        self, owner_id: UUID, *, now: datetime, limit: int = 50
+    ) -> list[Design]:
+        """The owner's designs whose `expires_at` is after `now`, newest first."""
+        designs = {**self._store.designs, **self._pending.designs}.values()
+        kept = [d for d in designs if d.owner_id == owner_id and d.expires_at > now]
+        kept.sort(key=lambda d: (d.created_at, d.id), reverse=True)
+        return [_copy(d) for d in kept[: max(0, limit)]]
+
+
+class InMemoryUploadRepository(_View):
+    async def add(self, upload: Upload) -> None:
+        """Raises Conflict(code="upload_exists") for an id already taken."""
+        if upload.id in self._pending.uploads or upload.id in self._store.uploads:
+            raise Conflict(f"Upload {upload.id} already exists.", code="upload_exists")
+        if upload.owner_id not in self._store.users and upload.owner_id not in self._pending.users:
+            raise _missing_reference("upload")
+        self._pending.uploads[upload.id] = _copy(upload)
+
+    async def get(self, upload_id: UUID) -> Upload | None:
+        upload = self._pending.uploads.get(upload_id) or self._store.uploads.get(upload_id)
+        return _copy(upload) if upload is not None else None
+
+
+class InMemoryUserRepository(_View):
+    def _visible(self) -> dict[UUID, User]:
+        return {**self._store.users, **self._pending.users}
+
+    async def add(self, user: User) -> None:
+        """Raises Conflict(code="email_taken") when the email is already registered.
+
+        Emails are compared as stored: callers pass them through
+        `domain.users.normalise_email` first.
+        """
+        users = self._visible()
+        if user.id in users:
+            raise Conflict(f"User {user.id} already exists.", code="user_exists")
+        if _email_owner(users, user.email, exclude=user.id) is not None:
+            raise Conflict("The email is already registered.", code="email_taken")
+        self._pending.users[user.id] = _copy(user)
+
+    async def get(self, user_id: UUID) -> User | None:
+        user = self._visible().get(user_id)
+        return _copy(user) if user is not None else None
+
+    async def get_by_email(self, email: str) -> User | None:
+        user = next((u for u in self._visible().values() if u.email == email), None)
+        return _copy(user) if user is not None else None
+
+    async def save(self, user: User) -> None:
+        """Store the user as it is now; NotFound when unknown, Conflict on a taken email."""
+        users = self._visible()
+        if user.id not in users:
+            raise NotFound(f"User {user.id} does not exist.", code="user_not_found")
+        if _email_owner(users, user.email, exclude=user.id) is not None:
+            raise Conflict("The email is already registered.", code="email_taken")
+        self._pending.users[user.id] = _copy(user)
+
+
+class InMemoryJobRepository(_View):
+    """Upscale jobs.
+
+    `lease_next` commits: it applies the unit of work's pending changes and the
+    lease to the store at once, so the lease holds even if the caller later fails,
+    as the SQL adapter's does. Call it in a unit of work of its own.
+    """
+
+    def _visible(self) -> dict[UUID, UpscaleJob]:
+        return {**self._store.jobs, **self._pending.jobs}
+
+    async def add(self, job: UpscaleJob) -> None:
+        """Raises Conflict(code="job_exists") for an id already taken."""
+        if job.id in self._visible():
+            raise Conflict(f"Job {job.id} already exists.", code="job_exists")
+        if job.design_id not in self._store.designs and job.design_id not in self._pending.designs:
+            raise _missing_reference("job")
+        self._pending.jobs[job.id] = _copy(job)
+
+    async def get(self, job_id: UUID) -> UpscaleJob | None:
+        job = self._visible().get(job_id)
+        return _copy(job) if job is not None else None
+
+    async def latest_for_variant(self, design_id: UUID, variant_index: int) -> UpscaleJob | None:
+        """The variant's most recently created job."""
+        jobs = [
+            j
+            for j in self._visible().values()
+            if j.design_id == design_id and j.variant_index == variant_index
+        ]
+        latest = max(jobs, key=lambda j: (j.created_at, j.id), default=None)
+        return _copy(latest) if latest is not None else None
+
+    async def save(self, job: UpscaleJob) -> None:
+        """Store the job as it is now; raises NotFound for an unknown job."""
+        if job.id not in self._visible():
+            raise NotFound(f"Job {job.id} does not exist.", code="job_not_found")
+        self._pending.jobs[job.id] = _copy(job)
+
+    async def lease_next(
+        self, worker: str, now: datetime, lease_seconds: float
+    ) -> UpscaleJob | None:
+        """Lease the oldest due job (by next attempt, then creation) and commit at once.
+
+        Nothing awaits between choosing the job and storing its lease, so two
+        coroutines never lease the same job.
+        """
+        self._store.apply(self._pending)
+        self._pending.clear()
+
+        due = [j for j in self._store.jobs.values() if j.can_lease(now)]
+        if not due:
+            return None
+        job = min(due, key=lambda j: (j.next_attempt_at, j.created_at, j.id))
+        job.lease(worker, now, timedelta(seconds=lease_seconds))
+
+        logger.debug("job leased job_id=%s worker=%s attempt=%s", job.id, worker, job.attempts)
+        return _copy(job)

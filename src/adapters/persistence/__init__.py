@@ -1,0 +1,1 @@
+"""Persistence on PostgreSQL (asyncpg) or SQLite (aiosqlite), through advanced-alchemy."""

@@ -1,0 +1,64 @@
+"""Designs and their variants in SQL."""
+
+from datetime import datetime
+from uuid import UUID
+
+from advanced_alchemy.repository import SQLAlchemyAsyncRepository
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from adapters.persistence.errors import integrity_as_conflict
+from adapters.persistence.mapping import design_from_row, write_design
+from adapters.persistence.models import DesignRow
+from domain.designs import Design
+from domain.errors import NotFound
+
+
+class DesignRows(SQLAlchemyAsyncRepository[DesignRow]):
+    model_type = DesignRow
+
+
+class SqlAlchemyDesignRepository:
+    """Designs by id; the variants are stored whole with their design.
+
+    A design's owner must exist (Conflict(code="missing_reference") otherwise).
+    """
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+        self._rows = DesignRows(session=session, auto_refresh=False)
+
+    async def add(self, design: Design) -> None:
+        """Raises Conflict(code="design_exists") for an id already taken."""
+        row = DesignRow()
+        write_design(row, design)
+
+        with integrity_as_conflict("design"):
+            await self._rows.add(row)
+
+    async def get(self, design_id: UUID) -> Design | None:
+        row = await self._rows.get_one_or_none(DesignRow.id == design_id)
+        return design_from_row(row) if row is not None else None
+
+    async def save(self, design: Design) -> None:
+        """Store the whole design as it is now; raises NotFound for an unknown design."""
+        row = await self._rows.get_one_or_none(DesignRow.id == design.id)
+        if row is None:
+            raise NotFound(f"Design {design.id} does not exist.", code="design_not_found")
+
+        write_design(row, design)
+        with integrity_as_conflict("design"):
+            await self._session.flush()
+
+    async def list_for_owner(
+        self, owner_id: UUID, *, now: datetime, limit: int = 50
+    ) -> list[Design]:
+        """The owner's designs whose `expires_at` is after `now`, newest first."""
+        statement = (
+            select(DesignRow)
+            .where(DesignRow.owner_id == owner_id, DesignRow.expires_at > now)
+            .order_by(DesignRow.created_at.desc(), DesignRow.id.desc())
+            .limit(max(0, limit))
+        )
+        rows = (await self._session.execute(statement)).scalars().all()
+        return [design_from_row(row) for row in rows]

@@ -1,0 +1,78 @@
+"""What every UserRepository must do."""
+
+import pytest
+
+from application.ports import UnitOfWorkFactory
+from contracts_suite.builders import is_utc, make_user, stored_user
+from domain.errors import Conflict, NotFound
+
+
+class UserRepositoryContract:
+    async def test_stored_user_comes_back_by_id_and_by_email(
+        self, uow_factory: UnitOfWorkFactory
+    ) -> None:
+        user = await stored_user(uow_factory, "ann@example.com")
+
+        async with uow_factory() as uow:
+            by_id = await uow.users.get(user.id)
+            by_email = await uow.users.get_by_email("ann@example.com")
+            unknown = await uow.users.get_by_email("bob@example.com")
+
+        assert by_id == user
+        assert by_email == user
+        assert unknown is None
+        assert by_id is not None and is_utc(by_id.created_at)
+
+    async def test_an_email_registered_twice_is_a_conflict(
+        self, uow_factory: UnitOfWorkFactory
+    ) -> None:
+        await stored_user(uow_factory, "ann@example.com")
+
+        async with uow_factory() as uow:
+            with pytest.raises(Conflict) as raised:
+                await uow.users.add(make_user("ann@example.com"))
+
+        assert raised.value.code == "email_taken"
+
+    async def test_an_email_added_twice_in_one_unit_of_work_is_a_conflict(
+        self, uow_factory: UnitOfWorkFactory
+    ) -> None:
+        async with uow_factory() as uow:
+            await uow.users.add(make_user("ann@example.com"))
+            with pytest.raises(Conflict) as raised:
+                await uow.users.add(make_user("ann@example.com"))
+
+        assert raised.value.code == "email_taken"
+
+    async def test_save_stores_the_user_as_it_is_now(self, uow_factory: UnitOfWorkFactory) -> None:
+        user = await stored_user(uow_factory)
+        user.verified = True
+        user.password_hash = None
+        user.google_subject = "google-sub-1"
+
+        async with uow_factory() as uow:
+            await uow.users.save(user)
+            await uow.commit()
+
+        async with uow_factory() as uow:
+            assert await uow.users.get(user.id) == user
+
+    async def test_save_onto_another_users_email_is_a_conflict(
+        self, uow_factory: UnitOfWorkFactory
+    ) -> None:
+        await stored_user(uow_factory, "ann@example.com")
+        bob = await stored_user(uow_factory, "bob@example.com")
+        bob.email = "ann@example.com"
+
+        async with uow_factory() as uow:
+            with pytest.raises(Conflict) as raised:
+                await uow.users.save(bob)
+
+        assert raised.value.code == "email_taken"
+
+    async def test_save_of_an_unknown_user_is_not_found(
+        self, uow_factory: UnitOfWorkFactory
+    ) -> None:
+        async with uow_factory() as uow:
+            with pytest.raises(NotFound):
+                await uow.users.save(make_user())

@@ -1,0 +1,57 @@
+"""Every repository contract on the in-memory adapters and on SQLite; SQL-only contracts
+and the migration round trip on SQLite."""
+
+import sys
+from pathlib import Path
+
+# The suites are shared with tests/integration; tests/ is their import root.
+TESTS = Path(__file__).resolve().parents[2]
+if str(TESTS) not in sys.path:
+    sys.path.insert(0, str(TESTS))
+
+from contracts_suite.designs import DesignRepositoryContract  # noqa: E402
+from contracts_suite.jobs import JobRepositoryContract  # noqa: E402
+from contracts_suite.local_fixtures import (  # noqa: E402, F401
+    empty_database_url,
+    sql_database,
+    sqlite_template,
+    uow_factory,
+)
+from contracts_suite.migrations import MigrationContract  # noqa: E402
+from contracts_suite.phones import PhoneRepositoryContract  # noqa: E402
+from contracts_suite.sql_rows import SqlRowsContract  # noqa: E402
+from contracts_suite.unit_of_work import UnitOfWorkContract  # noqa: E402
+from contracts_suite.uploads import UploadRepositoryContract  # noqa: E402
+from contracts_suite.users import UserRepositoryContract  # noqa: E402
+
+
+class TestPhoneRepository(PhoneRepositoryContract):
+    pass
+
+
+class TestDesignRepository(DesignRepositoryContract):
+    pass
+
+
+class TestUploadRepository(UploadRepositoryContract):
+    pass
+
+
+class TestUserRepository(UserRepositoryContract):
+    pass
+
+
+class TestJobRepository(JobRepositoryContract):
+    pass
+
+
+class TestUnitOfWork(UnitOfWorkContract):
+    pass
+
+
+class TestSqliteRows(SqlRowsContract):
+    pass
+
+
+class TestSqliteMigrations(MigrationContract):
+    pass
