@@ -1,0 +1,1 @@
+"""Adapters over the process itself: the clock and in-process signalling."""

@@ -1,0 +1,89 @@
+"""argon2id hashing: round trips, refusals that never raise, rehash detection."""
+
+import asyncio
+
+import pytest
+
+from adapters.security.passwords import ArgonPasswordHasher
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def hasher() -> ArgonPasswordHasher:
+    # Cheap parameters; production uses the OWASP defaults.
+    return ArgonPasswordHasher(time_cost=1, memory_cost=8)
+
+
+async def test_a_hash_verifies_its_password(hasher: ArgonPasswordHasher) -> None:
+    password_hash = await hasher.hash(PASSWORD)
+
+    assert password_hash.startswith("$argon2id$")
+    assert PASSWORD not in password_hash
+    assert await hasher.verify(password_hash, PASSWORD)
+
+
+async def test_two_hashes_of_one_password_differ(hasher: ArgonPasswordHasher) -> None:
+    assert await hasher.hash(PASSWORD) != await hasher.hash(PASSWORD)
+
+
+async def test_a_wrong_password_is_false(hasher: ArgonPasswordHasher) -> None:
+    password_hash = await hasher.hash(PASSWORD)
+
+    assert not await hasher.verify(password_hash, PASSWORD + "!")
+    assert not await hasher.verify(password_hash, "")
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        "",
+        "garbage",
+        "$argon2id$v=19$m=8,t=1,p=1$bad",
+        "$2b$12$abcdefghijklmnopqrstuv",
+        "$argon2id$é",
+    ],
+)
+async def test_an_unreadable_hash_is_false(hasher: ArgonPasswordHasher, stored: str) -> None:
+    assert not await hasher.verify(stored, PASSWORD)
+
+
+async def test_a_password_that_is_not_utf8_is_false(hasher: ArgonPasswordHasher) -> None:
+    password_hash = await hasher.hash(PASSWORD)
+
+    assert not await hasher.verify(password_hash, "\ud800")
+
+
+async def test_a_hash_made_with_other_parameters_needs_rehash(
+    hasher: ArgonPasswordHasher,
+) -> None:
+    stronger = ArgonPasswordHasher(time_cost=2, memory_cost=8)
+    password_hash = await hasher.hash(PASSWORD)
+
+    assert not hasher.needs_rehash(password_hash)
+    assert stronger.needs_rehash(password_hash)
+    assert await stronger.verify(password_hash, PASSWORD)
+
+
+def test_an_unreadable_hash_needs_rehash(hasher: ArgonPasswordHasher) -> None:
+    assert hasher.needs_rehash("garbage")
+
+
+async def test_dummy_verification_runs_for_any_password(hasher: ArgonPasswordHasher) -> None:
+    await hasher.verify_dummy(PASSWORD)
+    await hasher.verify_dummy("")
+    await hasher.verify_dummy("\ud800")
+
+
+async def test_a_burst_beyond_the_concurrency_bound_all_completes() -> None:
+    hasher = ArgonPasswordHasher(time_cost=1, memory_cost=8, concurrency=1)
+    password_hash = await hasher.hash(PASSWORD)
+
+    results = await asyncio.gather(*(hasher.verify(password_hash, PASSWORD) for _ in range(6)))
+
+    assert results == [True] * 6
+
+
+def test_a_concurrency_below_one_is_refused() -> None:
+    with pytest.raises(ValueError):
+        ArgonPasswordHasher(time_cost=1, memory_cost=8, concurrency=0)
