@@ -1,0 +1,210 @@
+"""The `casecraft` command: serve, worker, db upgrade, phones, generate."""
+
+import argparse
+import asyncio
+import contextlib
+import signal
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from application.accounts import EnsureLocalOwner
+from application.catalog import ListPhones
+from application.designs import CreateDesign, NewDesign, UploadPhoto
+from application.downloads import DownloadReady, RequestDownload
+from application.ports import ObjectStorage
+from application.upscaling import RunNextUpscaleJob
+from domain.designs import MAX_VARIANTS, print_file_key
+from domain.errors import DomainError
+from domain.geometry import Kind
+from entrypoints.bootstrap import prepare
+from entrypoints.http.app import build_container, create_app
+from entrypoints.logs import configure_logging
+from entrypoints.settings import Settings, SettingsError, load_settings
+from entrypoints.worker import UpscaleWorker
+
+# The local upscale of one file takes well under a second; a hundred steps is ample.
+MAX_CLI_UPSCALE_STEPS = 100
+
+
+def _progress(message: str) -> None:
+    print(f"casecraft: {message}", file=sys.stderr, flush=True)
+
+
+def _serve(settings: Settings, _: argparse.Namespace) -> int:
+    import uvicorn
+
+    uvicorn.run(
+        create_app(settings),
+        host=settings.http.host,
+        port=settings.http.port,
+        proxy_headers=False,
+        server_header=False,
+        log_config=None,
+    )
+    return 0
+
+
+async def _worker(settings: Settings) -> int:
+    container = build_container(settings)
+    try:
+        await prepare(container, settings)
+        worker = UpscaleWorker(container, settings.worker.poll_seconds)
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, lambda: asyncio.ensure_future(worker.stop()))
+        await worker.run()
+    finally:
+        await container.close()
+    return 0
+
+
+def _db_upgrade(settings: Settings, _: argparse.Namespace) -> int:
+    from adapters.persistence.migrations import upgrade_database
+
+    upgrade_database(settings.database.url)
+    _progress("database at the newest revision")
+    return 0
+
+
+async def _phones(settings: Settings, args: argparse.Namespace) -> int:
+    container = build_container(settings)
+    try:
+        await prepare(container, settings)
+        async with container() as request:
+            phones = await (await request.get(ListPhones)).execute(brand=args.brand)
+    finally:
+        await container.close()
+    if not phones:
+        _progress(f"no phones for brand {args.brand!r}")
+        return 1
+    for phone in phones:
+        flag = " (estimated figures)" if phone.estimated else ""
+        print(
+            f"{phone.slug:32} {phone.brand} {phone.name} ({phone.year}) "
+            f"{phone.width_mm:g} x {phone.height_mm:g} mm, "
+            f"screen {phone.screen_width_px}x{phone.screen_height_px}{flag}"
+        )
+    return 0
+
+
+async def _generate(settings: Settings, args: argparse.Namespace) -> int:
+    out_dir = Path(args.out)
+    container = build_container(settings)
+    try:
+        await prepare(container, settings)
+        async with container() as request:
+            owner = await (await request.get(EnsureLocalOwner)).execute()
+            storage = await request.get(ObjectStorage)
+            upload_id = None
+            if args.image:
+                _progress(f"reading {args.image}")
+                data = await asyncio.to_thread(Path(args.image).read_bytes)
+                upload_id = (await (await request.get(UploadPhoto)).execute(owner.id, data)).id
+
+            _progress(f"generating {args.variants} variant(s) of a {args.kind} for {args.phone}")
+            started = time.perf_counter()
+            design = await (await request.get(CreateDesign)).execute(
+                NewDesign(
+                    owner.id,
+                    args.phone,
+                    Kind(args.kind),
+                    args.prompt,
+                    upload_id,
+                    args.variants,
+                    args.seed,
+                )
+            )
+            _progress(
+                f"design {design.id}: {len(design.variants)} preview(s) at {design.aspect_ratio} "
+                f"in {time.perf_counter() - started:.1f} s"
+            )
+
+        target = out_dir / f"{design.phone_slug}-{str(design.id)[:8]}"
+        target.mkdir(parents=True, exist_ok=True)
+        paths: list[Path] = []
+        for variant in design.variants:
+            path = target / f"preview-{variant.index}.webp"
+            path.write_bytes(await storage.get(variant.preview_key))
+            paths.append(path)
+
+        _progress(f"making the print file of variant {args.pick}")
+        for _ in range(MAX_CLI_UPSCALE_STEPS):
+            async with container() as request:
+                outcome = await (await request.get(RequestDownload)).execute(
+                    owner.id, design.id, args.pick
+                )
+                if isinstance(outcome, DownloadReady):
+                    break
+                await (await request.get(RunNextUpscaleJob)).execute("cli")
+        else:
+            _progress("the print file did not become ready")
+            return 1
+        final = target / ("skin.png" if design.kind is Kind.SKIN else "wallpaper.png")
+        final.write_bytes(await storage.get(print_file_key(design.id, args.pick, design.kind)))
+        paths.append(final)
+    finally:
+        await container.close()
+
+    for path in paths:
+        print(path)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="casecraft", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("serve", help="run the HTTP API (with its embedded worker by default)")
+    commands.add_parser("worker", help="run the upscale worker alone")
+    db = commands.add_parser("db", help="database chores")
+    db.add_argument("action", choices=["upgrade"])
+    phones = commands.add_parser("phones", help="list the phone catalog")
+    phones.add_argument("--brand", help="only this brand (slug or name)")
+    generate = commands.add_parser("generate", help="make previews and a print file for a phone")
+    generate.add_argument("--phone", required=True, help="phone slug, e.g. apple-iphone-15-pro")
+    source = generate.add_mutually_exclusive_group(required=True)
+    source.add_argument("--prompt", help="what the design should show")
+    source.add_argument("--image", help="a photo to make the design from")
+    generate.add_argument("--kind", choices=[k.value for k in Kind], default=Kind.SKIN.value)
+    generate.add_argument("--variants", type=int, default=1, help=f"1 to {MAX_VARIANTS}")
+    generate.add_argument("--seed", type=int, default=None)
+    generate.add_argument(
+        "--pick", type=int, default=0, help="variant whose print file to make (from 0)"
+    )
+    generate.add_argument("--out", default="out", help="folder for the files (default: out)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    configure_logging()
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        _progress(f"configuration error: {error}")
+        return 2
+    try:
+        if args.command == "serve":
+            return _serve(settings, args)
+        if args.command == "worker":
+            return asyncio.run(_worker(settings))
+        if args.command == "db":
+            return _db_upgrade(settings, args)
+        if args.command == "phones":
+            return asyncio.run(_phones(settings, args))
+        return asyncio.run(_generate(settings, args))
+    except DomainError as error:
+        _progress(f"{error.code}: {error.detail}")
+        return 1
+    except FileNotFoundError as error:
+        _progress(f"no such file: {error.filename}")
+        return 1
+    except KeyboardInterrupt:
+        with contextlib.suppress(Exception):
+            _progress("interrupted")
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""The Litestar app factory, used by the server and the tests alike."""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from dishka import AsyncContainer, Provider, make_async_container
+from dishka.integrations.litestar import setup_dishka
+from litestar import Litestar
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+
+from entrypoints.bootstrap import prepare
+from entrypoints.http.accounts import AccountController
+from entrypoints.http.catalog import CatalogController
+from entrypoints.http.designs import DesignController, make_upload_controller
+from entrypoints.http.files import FileController
+from entrypoints.http.health import HealthController
+from entrypoints.http.problems import EXCEPTION_HANDLERS
+from entrypoints.ioc import AdapterProvider, HttpProvider, UseCaseProvider
+from entrypoints.settings import Settings, load_settings
+from entrypoints.worker import UpscaleWorker
+
+logger = logging.getLogger(__name__)
+
+API_VERSION = "1.0.0"
+
+
+def build_container(settings: Settings, *overrides: Provider) -> AsyncContainer:
+    """The production providers, then any overrides (tests swap adapters this way)."""
+    return make_async_container(
+        AdapterProvider(),
+        UseCaseProvider(),
+        HttpProvider(),
+        *overrides,
+        context={Settings: settings},
+    )
+
+
+def create_app(settings: Settings | None = None, *overrides: Provider) -> Litestar:
+    settings = settings or load_settings()
+    container = build_container(settings, *overrides)
+
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        await prepare(container, settings)
+        worker_task: asyncio.Task[None] | None = None
+        worker: UpscaleWorker | None = None
+        if settings.worker.embedded:
+            worker = UpscaleWorker(container, settings.worker.poll_seconds)
+            worker_task = asyncio.create_task(worker.run(), name="upscale-worker")
+        try:
+            yield
+        finally:
+            if worker is not None and worker_task is not None:
+                await worker.stop()
+                worker_task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await worker_task
+            await container.close()
+
+    app = Litestar(
+        route_handlers=[
+            HealthController,
+            CatalogController,
+            AccountController,
+            DesignController,
+            make_upload_controller(settings.images.max_upload_bytes),
+            FileController,
+        ],
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=[lifespan],
+        openapi_config=OpenAPIConfig(
+            title="CaseCraft",
+            version=API_VERSION,
+            description="Phone-shaped skins and wallpapers from a prompt or a photo.",
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin()],
+        ),
+        request_max_body_size=settings.http.max_body_bytes,
+        debug=False,
+    )
+    setup_dishka(container, app)
+    return app

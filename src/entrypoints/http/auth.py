@@ -1,0 +1,30 @@
+"""Who is calling: the bearer access token of the Authorization header."""
+
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from litestar import Request
+
+from application.accounts import Authenticate
+from domain.errors import Unauthorized
+
+MAX_TOKEN_LENGTH = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class CurrentUser:
+    id: UUID
+
+
+def bearer_token(request: Request[Any, Any, Any]) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or len(token) > MAX_TOKEN_LENGTH:
+        raise Unauthorized("A bearer access token is required.", code="token_missing")
+    return token
+
+
+def current_user(request: Request[Any, Any, Any], authenticate: Authenticate) -> CurrentUser:
+    return CurrentUser(authenticate.execute(bearer_token(request)))

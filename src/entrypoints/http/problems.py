@@ -1,0 +1,121 @@
+"""One place that turns every error into an RFC 9457 problem with a stable `code`."""
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+from litestar.exceptions import (
+    ClientException,
+    HTTPException,
+    NotFoundException,
+    ValidationException,
+)
+
+from domain.errors import (
+    Conflict,
+    DomainError,
+    ImageTooLarge,
+    InvalidInput,
+    NotFound,
+    ProviderFailed,
+    Unauthorized,
+    UnsupportedImage,
+)
+
+logger = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+
+_STATUS_OF: tuple[tuple[type[DomainError], int], ...] = (
+    (InvalidInput, 422),
+    (NotFound, 404),
+    (Conflict, 409),
+    (Unauthorized, 401),
+    (UnsupportedImage, 415),
+    (ImageTooLarge, 413),
+    (ProviderFailed, 502),
+)
+
+_CODE_OF_STATUS = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "route_not_found",
+    405: "method_not_allowed",
+    413: "request_too_large",
+    415: "unsupported_media_type",
+    429: "too_many_requests",
+}
+
+
+def problem(
+    status: int, code: str, detail: str, *, extra: dict[str, Any] | None = None
+) -> Response[Any]:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "code": code,
+        "detail": detail,
+    }
+    if extra:
+        body.update(extra)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _cause_of(error: BaseException, kind: type[BaseException]) -> BaseException | None:
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, kind):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def domain_error_handler(_: Request[Any, Any, Any], error: DomainError) -> Response[Any]:
+    status = next((code for kind, code in _STATUS_OF if isinstance(error, kind)), 400)
+    extra = {"field": error.field} if isinstance(error, InvalidInput) and error.field else None
+    return problem(status, error.code, error.detail, extra=extra)
+
+
+def http_error_handler(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
+    """Litestar's own errors: malformed JSON is 400, a body of the wrong shape 422."""
+    if isinstance(error, ClientException):
+        invalid = _cause_of(error, msgspec.ValidationError)
+        if invalid is not None:
+            return problem(422, "invalid_input", str(invalid))
+        if _cause_of(error, msgspec.DecodeError) is not None:
+            return problem(400, "malformed_json", "The request body is not valid JSON.")
+        if isinstance(error, ValidationException):
+            return problem(422, "invalid_input", _validation_detail(error))
+    if isinstance(error, NotFoundException):
+        return problem(404, "route_not_found", "No such route.")
+    status = error.status_code
+    if status >= 500:
+        logger.error("http error path=%s status=%d", request.url.path, status)
+        return problem(status, "internal_error", "The service failed; try again later.")
+    return problem(status, _CODE_OF_STATUS.get(status, "bad_request"), str(error.detail))
+
+
+def _validation_detail(error: ValidationException) -> str:
+    extra = error.extra
+    if isinstance(extra, list) and extra:
+        first = extra[0]
+        if isinstance(first, dict):
+            return f"{first.get('key', 'input')}: {first.get('message', 'invalid')}"
+    return "The request is not valid."
+
+
+def unexpected_error_handler(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    logger.exception("unhandled error path=%s method=%s", request.url.path, request.method)
+    return problem(500, "internal_error", "The service failed; try again later.")
+
+
+EXCEPTION_HANDLERS: dict[int | type[Exception], Any] = {
+    DomainError: domain_error_handler,
+    HTTPException: http_error_handler,
+    Exception: unexpected_error_handler,
+}

@@ -1,0 +1,162 @@
+"""dishka providers, grouped by layer: adapters at APP scope, use cases per request."""
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+from dishka import Provider, Scope, from_context, provide, provide_all
+from litestar import Request
+
+from adapters.imaging.procedural import ProceduralImageGenerator
+from adapters.imaging.processor import PillowImageProcessor
+from adapters.imaging.upscaler import PillowUpscaler
+from adapters.persistence.database import Database
+from adapters.persistence.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from adapters.security.passwords import ArgonPasswordHasher
+from adapters.security.tokens import JwtTokenIssuer
+from adapters.storage.filesystem import FilesystemObjectStorage
+from adapters.storage.signing import SignedFileUrls, UrlSigner
+from adapters.system.clock import SystemClock
+from adapters.system.wakeup import InProcessWakeup
+from application.accounts import Authenticate, EnsureLocalOwner, LogIn, ShowAccount, SignUp
+from application.catalog import (
+    ListBrands,
+    ListPhones,
+    LoadCatalog,
+    PhoneDirectory,
+    RenderMask,
+    ShowPhone,
+)
+from application.designs import CreateDesign, ListDesigns, ShowDesign, UploadPhoto
+from application.downloads import RequestDownload
+from application.ports import (
+    Clock,
+    ImageGenerator,
+    ImageProcessor,
+    ObjectStorage,
+    PasswordHasher,
+    TokenIssuer,
+    UnitOfWorkFactory,
+    Upscaler,
+    WorkerWakeup,
+)
+from application.settings import DesignPolicy
+from application.upscaling import RunNextUpscaleJob
+from entrypoints.http.auth import CurrentUser, current_user
+from entrypoints.settings import Settings
+
+
+class AdapterProvider(Provider):
+    """The production choice of every port, from the settings; one instance per process."""
+
+    scope = Scope.APP
+    settings = from_context(provides=Settings, scope=Scope.APP)
+
+    @provide
+    async def database(self, settings: Settings) -> AsyncIterator[Database]:
+        database = Database(settings.database.url)
+        yield database
+        await database.dispose()
+
+    @provide
+    def uow_factory(self, database: Database) -> UnitOfWorkFactory:
+        return SqlAlchemyUnitOfWorkFactory(database.session_maker)
+
+    @provide
+    def clock(self) -> Clock:
+        return SystemClock()
+
+    @provide
+    def wakeup(self) -> WorkerWakeup:
+        return InProcessWakeup()
+
+    @provide
+    def policy(self, settings: Settings) -> DesignPolicy:
+        return DesignPolicy(
+            preview_max_width=settings.images.preview_max_width,
+            retention=timedelta(hours=settings.retention_hours),
+            url_ttl_seconds=settings.url_ttl_seconds,
+            lease_seconds=settings.worker.lease_seconds,
+        )
+
+    @provide
+    def images(self, settings: Settings) -> ImageProcessor:
+        return PillowImageProcessor(
+            max_bytes=settings.images.max_upload_bytes,
+            max_pixels=settings.images.max_pixels,
+            concurrency=settings.images.concurrency,
+        )
+
+    @provide
+    def generator(self) -> ImageGenerator:
+        return ProceduralImageGenerator()
+
+    @provide
+    def upscaler(self) -> Upscaler:
+        return PillowUpscaler()
+
+    @provide
+    def signed_urls(self, settings: Settings, clock: Clock) -> SignedFileUrls:
+        signer = UrlSigner.from_secret_key(settings.security.secret_key)
+        return SignedFileUrls(settings.http.public_base_url, signer, clock)
+
+    @provide
+    def storage(self, settings: Settings, clock: Clock) -> ObjectStorage:
+        signer = UrlSigner.from_secret_key(settings.security.secret_key)
+        return FilesystemObjectStorage(
+            settings.storage_dir, settings.http.public_base_url, signer, clock
+        )
+
+    @provide
+    def hasher(self) -> PasswordHasher:
+        return ArgonPasswordHasher()
+
+    @provide
+    def tokens(self, settings: Settings, clock: Clock) -> TokenIssuer:
+        security = settings.security
+        return JwtTokenIssuer(
+            secret=security.secret_key,
+            issuer=security.issuer,
+            audience=security.audience,
+            access_ttl_seconds=security.access_token_minutes * 60,
+            clock=clock,
+            algorithm=security.jwt_algorithm,
+        )
+
+    directory = provide(PhoneDirectory)
+
+
+class UseCaseProvider(Provider):
+    """One instance of each use case per request or per worker step."""
+
+    scope = Scope.REQUEST
+
+    use_cases = provide_all(
+        ListBrands,
+        ListPhones,
+        ShowPhone,
+        RenderMask,
+        LoadCatalog,
+        UploadPhoto,
+        CreateDesign,
+        ShowDesign,
+        ListDesigns,
+        RequestDownload,
+        RunNextUpscaleJob,
+        SignUp,
+        LogIn,
+        ShowAccount,
+        Authenticate,
+        EnsureLocalOwner,
+    )
+
+
+class HttpProvider(Provider):
+    """What only an HTTP request has: the caller."""
+
+    scope = Scope.REQUEST
+    request = from_context(provides=Request, scope=Scope.REQUEST)
+
+    @provide
+    # dishka keys the request by the bare class, as its Litestar integration puts it in context.
+    def caller(self, request: Request, authenticate: Authenticate) -> CurrentUser:  # type: ignore[type-arg]
+        return current_user(request, authenticate)

@@ -1,0 +1,59 @@
+"""The upscale worker loop: inside the API process (embedded) or alone (`casecraft worker`)."""
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+
+from dishka import AsyncContainer
+
+from application.ports import WorkerWakeup
+from application.upscaling import RunNextUpscaleJob
+from domain.jobs import UpscaleJob
+
+logger = logging.getLogger(__name__)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class UpscaleWorker:
+    """Runs due upscale jobs one after another until stopped.
+
+    It sleeps until woken by a new job or until the poll interval passes, so jobs
+    queued by another process are found too. Stopping lets the current job finish.
+    """
+
+    def __init__(
+        self, container: AsyncContainer, poll_seconds: float, name: str | None = None
+    ) -> None:
+        self._container = container
+        self._poll_seconds = poll_seconds
+        self.name = name or worker_name()
+        self._stopping = asyncio.Event()
+
+    async def run_once(self) -> UpscaleJob | None:
+        async with self._container() as request:
+            use_case = await request.get(RunNextUpscaleJob)
+            return await use_case.execute(self.name)
+
+    async def run(self) -> None:
+        wakeup = await self._container.get(WorkerWakeup)
+        logger.info("worker started worker=%s", self.name)
+        while not self._stopping.is_set():
+            try:
+                job = await self.run_once()
+            except Exception:  # the loop must outlive a broken step; the job's lease will expire
+                logger.exception("worker step failed worker=%s", self.name)
+                job = None
+            if job is None and not self._stopping.is_set():
+                await wakeup.wait(self._poll_seconds)
+        logger.info("worker stopped worker=%s", self.name)
+
+    async def stop(self) -> None:
+        """Let the current job finish, then leave the loop."""
+        self._stopping.set()
+        wakeup = await self._container.get(WorkerWakeup)
+        await wakeup.notify()
