@@ -231,3 +231,20 @@ async def test_the_embedded_worker_makes_the_download_ready_by_itself(tmp_path: 
             await asyncio.sleep(0.05)
 
     assert statuses[-1] == 200
+
+
+async def test_every_shared_sample_image_uploads_and_becomes_a_design(
+    client: AsyncTestClient[Litestar], alice: dict[str, str], shared_images: Any
+) -> None:
+    samples = sorted(p for p in shared_images.iterdir() if p.suffix.lower() != ".md")
+    assert samples
+
+    for sample in samples:
+        uploaded = await client.post(
+            "/v1/uploads",
+            files={"file": (sample.name, sample.read_bytes(), "application/octet-stream")},
+            headers=alice,
+        )
+        assert uploaded.status_code == 201, (sample.name, uploaded.text)
+        design = await create_design(client, alice, prompt=None, uploadId=uploaded.json()["id"])
+        assert design["status"] == "ready", sample.name

@@ -1,0 +1,265 @@
+"""Use cases over the in-memory adapters and hand-written fakes of the provider ports."""
+
+import io
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+import pytest
+from PIL import Image
+
+from adapters.catalog.packaged import load_packaged_catalog
+from adapters.imaging.processor import PillowImageProcessor
+from adapters.imaging.procedural import ProceduralImageGenerator
+from adapters.imaging.upscaler import PillowUpscaler
+from adapters.memory.repositories import InMemoryStore
+from adapters.memory.storage import InMemoryObjectStorage
+from adapters.memory.unit_of_work import InMemoryUnitOfWorkFactory
+from adapters.storage.signing import UrlSigner
+from adapters.system.wakeup import InProcessWakeup
+from application.accounts import EnsureLocalOwner
+from application.catalog import LoadCatalog, PhoneDirectory
+from application.designs import CreateDesign, NewDesign
+from application.downloads import DownloadPending, DownloadReady, RequestDownload
+from application.ports import GeneratedImages, GenerationRequest
+from application.settings import DesignPolicy
+from application.upscaling import RunNextUpscaleJob, upscale_factor
+from domain.designs import DesignStatus, print_file_key
+from domain.errors import Conflict, ProviderFailed
+from domain.geometry import Kind
+from domain.jobs import MAX_ATTEMPTS, JobStatus
+
+
+@dataclass
+class FakeClock:
+    current: datetime = field(default_factory=lambda: datetime(2026, 5, 1, 9, 0, tzinfo=UTC))
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, delta: timedelta) -> None:
+        self.current += delta
+
+
+class FailingUpscaler:
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.calls = 0
+
+    async def upscale(self, image: bytes, scale: int) -> bytes:
+        self.calls += 1
+        if self.calls <= self.failures:
+            raise ProviderFailed("the upscaler is down")
+        return await PillowUpscaler().upscale(image, scale)
+
+
+class FewerImagesGenerator:
+    """Gives one image fewer than asked for, as a provider's safety filter may."""
+
+    async def generate(self, request: GenerationRequest) -> GeneratedImages:
+        full = await ProceduralImageGenerator().generate(request)
+        return GeneratedImages(full.images[: max(1, request.count - 1)], "fewer")
+
+
+class BrokenGenerator:
+    async def generate(self, request: GenerationRequest) -> GeneratedImages:
+        raise ProviderFailed("no image could be made")
+
+
+@dataclass
+class World:
+    uow: InMemoryUnitOfWorkFactory
+    store: InMemoryStore
+    directory: PhoneDirectory
+    storage: InMemoryObjectStorage
+    clock: FakeClock
+    images: PillowImageProcessor
+    wakeup: InProcessWakeup
+    policy: DesignPolicy
+    owner: UUID
+
+    def create(self, generator: object = None) -> CreateDesign:
+        return CreateDesign(
+            self.uow,
+            self.directory,
+            generator or ProceduralImageGenerator(),  # type: ignore[arg-type]
+            self.images,
+            self.storage,
+            self.clock,
+            self.wakeup,
+            self.policy,
+        )
+
+    def run_job(self, upscaler: object = None) -> RunNextUpscaleJob:
+        return RunNextUpscaleJob(
+            self.uow,
+            self.directory,
+            self.images,
+            upscaler or PillowUpscaler(),  # type: ignore[arg-type]
+            self.storage,
+            self.clock,
+            self.policy,
+        )
+
+    def download(self) -> RequestDownload:
+        return RequestDownload(self.uow, self.storage, self.clock, self.wakeup, self.policy)
+
+
+@pytest.fixture
+async def world() -> World:
+    store = InMemoryStore()
+    uow = InMemoryUnitOfWorkFactory(store)
+    clock = FakeClock()
+    directory = PhoneDirectory(uow)
+    await LoadCatalog(uow, directory).execute(load_packaged_catalog())
+    signer = UrlSigner(b"k" * 32)
+    storage = InMemoryObjectStorage("http://files.test", signer, clock)
+    owner = await EnsureLocalOwner(uow, clock).execute()
+    return World(
+        uow,
+        store,
+        directory,
+        storage,
+        clock,
+        PillowImageProcessor(),
+        InProcessWakeup(),
+        DesignPolicy(),
+        owner.id,
+    )
+
+
+def _command(world: World, **changes: object) -> NewDesign:
+    fields: dict[str, object] = {
+        "owner_id": world.owner,
+        "phone_slug": "apple-iphone-15-pro",
+        "kind": Kind.SKIN,
+        "prompt": "green forest stripes",
+        "variants": 1,
+        "seed": 3,
+    }
+    fields.update(changes)
+    return NewDesign(**fields)  # type: ignore[arg-type]
+
+
+async def test_a_single_variant_design_queues_its_upscale_at_once(world: World) -> None:
+    design = await world.create().execute(_command(world))
+
+    async with world.uow() as uow:
+        job = await uow.jobs.latest_for_variant(design.id, 0)
+    assert design.status is DesignStatus.READY
+    assert job is not None and job.status is JobStatus.QUEUED
+
+
+async def test_fewer_images_than_asked_is_a_smaller_design(world: World) -> None:
+    design = await world.create(FewerImagesGenerator()).execute(_command(world, variants=3))
+
+    assert design.status is DesignStatus.READY
+    assert [v.index for v in design.variants] == [0, 1]
+
+
+async def test_a_provider_failure_marks_the_design_failed_and_keeps_it(world: World) -> None:
+    with pytest.raises(ProviderFailed):
+        await world.create(BrokenGenerator()).execute(_command(world))
+
+    async with world.uow() as uow:
+        designs = await uow.designs.list_for_owner(world.owner, now=world.clock.now())
+    assert [d.status for d in designs] == [DesignStatus.FAILED]
+    assert designs[0].failure == "provider_failed"
+
+
+async def test_the_same_prompt_and_seed_give_the_same_preview(world: World) -> None:
+    first = await world.create().execute(_command(world))
+    second = await world.create().execute(_command(world))
+
+    assert await world.storage.get(first.variants[0].preview_key) == await world.storage.get(
+        second.variants[0].preview_key
+    )
+
+
+async def test_a_failed_upscale_retries_after_a_backoff_then_succeeds(world: World) -> None:
+    design = await world.create().execute(_command(world))
+    upscaler = FailingUpscaler(failures=1)
+
+    failed = await world.run_job(upscaler).execute("w1")
+    too_soon = await world.run_job(upscaler).execute("w1")
+    world.clock.advance(timedelta(minutes=10))
+    done = await world.run_job(upscaler).execute("w1")
+
+    assert failed is not None and failed.status is JobStatus.QUEUED
+    assert failed.failure is not None and "provider_failed" in failed.failure
+    assert too_soon is None
+    assert done is not None and done.status is JobStatus.SUCCEEDED
+    assert done.attempts == 2
+    assert await world.storage.exists(print_file_key(design.id, 0, Kind.SKIN))
+
+
+async def test_an_upscale_that_always_fails_ends_failed_and_download_says_so(world: World) -> None:
+    design = await world.create().execute(_command(world))
+    upscaler = FailingUpscaler(failures=MAX_ATTEMPTS)
+
+    for _ in range(MAX_ATTEMPTS):
+        await world.run_job(upscaler).execute("w1")
+        world.clock.advance(timedelta(hours=1))
+
+    with pytest.raises(Conflict) as caught:
+        await world.download().execute(world.owner, design.id, 0)
+    retried = await world.download().execute(world.owner, design.id, 0, retry=True)
+    assert caught.value.code == "upscale_failed"
+    assert isinstance(retried, DownloadPending)
+    assert retried.status is JobStatus.QUEUED
+
+
+async def test_a_print_file_left_by_a_dead_worker_is_reused(world: World) -> None:
+    design = await world.create().execute(_command(world))
+    key = print_file_key(design.id, 0, Kind.SKIN)
+    marker = io.BytesIO()
+    Image.new("RGBA", (834, 1731)).save(marker, "PNG")
+    await world.storage.put(key, marker.getvalue(), "image/png")
+    upscaler = FailingUpscaler(failures=0)
+
+    job = await world.run_job(upscaler).execute("w2")
+
+    assert job is not None and job.status is JobStatus.SUCCEEDED
+    assert upscaler.calls == 0
+    assert await world.storage.get(key) == marker.getvalue()
+
+
+async def test_an_expired_lease_is_taken_by_another_worker(world: World) -> None:
+    await world.create().execute(_command(world))
+    async with world.uow() as uow:
+        abandoned = await uow.jobs.lease_next("dead-worker", world.clock.now(), 60)
+    assert abandoned is not None
+
+    nothing_yet = await world.run_job().execute("w2")
+    world.clock.advance(timedelta(seconds=61))
+    taken_over = await world.run_job().execute("w2")
+
+    assert nothing_yet is None
+    assert taken_over is not None and taken_over.id == abandoned.id
+    assert taken_over.status is JobStatus.SUCCEEDED
+
+
+async def test_download_of_an_unfinished_upscale_asks_to_retry_then_gives_a_link(
+    world: World,
+) -> None:
+    design = await world.create().execute(_command(world, variants=2))
+
+    pending = await world.download().execute(world.owner, design.id, 1)
+    await world.run_job().execute("w1")
+    ready = await world.download().execute(world.owner, design.id, 1)
+
+    assert isinstance(pending, DownloadPending)
+    assert pending.retry_after_seconds == world.policy.download_retry_after_seconds
+    assert isinstance(ready, DownloadReady)
+    assert ready.url.startswith("http://files.test/files/designs/")
+    assert ready.expires_at == world.clock.now() + timedelta(seconds=world.policy.url_ttl_seconds)
+
+
+@pytest.mark.parametrize(
+    ("artwork", "final", "factor"),
+    [((640, 1536), (834, 1731), 2), ((640, 1536), (1179, 2556), 2), ((320, 768), (1290, 2796), 4)],
+)
+def test_the_upscale_factor_is_the_smallest_that_reaches_the_final_width(
+    artwork: tuple[int, int], final: tuple[int, int], factor: int
+) -> None:
+    assert upscale_factor(artwork, final[0] / final[1], final) == factor
