@@ -22,6 +22,11 @@ class Brand:
     phone_count: int
 
 
+def display_order(phone: PhoneModel) -> tuple[str, int, str]:
+    """Brand, then newest first, then name."""
+    return (phone.brand.lower(), -phone.year, phone.name.lower())
+
+
 class PhoneDirectory:
     """The catalog held in memory, read from the repository once and on each reload.
 
@@ -33,12 +38,15 @@ class PhoneDirectory:
         self._uow_factory = uow_factory
         self._phones: tuple[PhoneModel, ...] | None = None
         self._by_slug: dict[str, PhoneModel] = {}
+        self.version = 0
 
     async def reload(self) -> None:
+        """Read the catalog again; `version` changes so that anything derived from it is redone."""
         async with self._uow_factory() as uow:
             phones = await uow.phones.list()
-        self._phones = tuple(phones)
+        self._phones = tuple(sorted(phones, key=display_order))
         self._by_slug = {phone.slug: phone for phone in phones}
+        self.version += 1
 
     async def all(self) -> tuple[PhoneModel, ...]:
         if self._phones is None:
@@ -106,7 +114,7 @@ class ListPhones:
         if query:
             needle = query.strip().lower()
             phones = [p for p in phones if needle in p.name.lower() or needle in p.slug]
-        return sorted(phones, key=lambda p: (p.brand.lower(), -p.year, p.name.lower()))
+        return phones
 
 
 class ShowPhone:

@@ -42,6 +42,7 @@ from application.ports import (
 from application.settings import DesignPolicy
 from application.upscaling import RunNextUpscaleJob
 from entrypoints.http.auth import CurrentUser, current_user
+from entrypoints.http.catalog import CatalogAnswers
 from entrypoints.settings import Settings
 
 
@@ -123,6 +124,8 @@ class AdapterProvider(Provider):
         )
 
     directory = provide(PhoneDirectory)
+    # The catalog's use cases hold nothing per request and serve the hottest route.
+    catalog = provide_all(ListBrands, ListPhones, ShowPhone, RenderMask, CatalogAnswers)
 
 
 class UseCaseProvider(Provider):
@@ -131,10 +134,6 @@ class UseCaseProvider(Provider):
     scope = Scope.REQUEST
 
     use_cases = provide_all(
-        ListBrands,
-        ListPhones,
-        ShowPhone,
-        RenderMask,
         LoadCatalog,
         UploadPhoto,
         CreateDesign,

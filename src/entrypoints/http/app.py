@@ -7,18 +7,18 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from dishka import AsyncContainer, Provider, make_async_container
-from dishka.integrations.litestar import setup_dishka
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 
 from entrypoints.bootstrap import prepare
 from entrypoints.http.accounts import AccountController
-from entrypoints.http.catalog import CatalogController
+from entrypoints.http.catalog import CatalogAnswers, CatalogController
 from entrypoints.http.designs import DesignController, make_upload_controller
 from entrypoints.http.files import FileController
 from entrypoints.http.health import HealthController
 from entrypoints.http.problems import EXCEPTION_HANDLERS
+from entrypoints.http.request_scope import request_scope
 from entrypoints.ioc import AdapterProvider, HttpProvider, UseCaseProvider
 from entrypoints.settings import Settings, load_settings
 from entrypoints.worker import UpscaleWorker
@@ -44,8 +44,9 @@ def create_app(settings: Settings | None = None, *overrides: Provider) -> Litest
     container = build_container(settings, *overrides)
 
     @asynccontextmanager
-    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await prepare(container, settings)
+        app.state.catalog_answers = await container.get(CatalogAnswers)
         worker_task: asyncio.Task[None] | None = None
         worker: UpscaleWorker | None = None
         if settings.worker.embedded:
@@ -63,12 +64,18 @@ def create_app(settings: Settings | None = None, *overrides: Provider) -> Litest
 
     app = Litestar(
         route_handlers=[
-            HealthController,
             CatalogController,
-            AccountController,
-            DesignController,
-            make_upload_controller(settings.images.max_upload_bytes),
-            FileController,
+            Router(
+                path="/",
+                middleware=[request_scope],
+                route_handlers=[
+                    HealthController,
+                    AccountController,
+                    DesignController,
+                    make_upload_controller(settings.images.max_upload_bytes),
+                    FileController,
+                ],
+            ),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],
@@ -82,5 +89,5 @@ def create_app(settings: Settings | None = None, *overrides: Provider) -> Litest
         request_max_body_size=settings.http.max_body_bytes,
         debug=False,
     )
-    setup_dishka(container, app)
+    app.state.dishka_container = container
     return app

@@ -1,62 +1,126 @@
-"""Catalog routes: brands, phones, one phone, its mask."""
+"""Catalog routes: brands, phones, one phone, its mask.
 
-from typing import Annotated
+The catalog is the hottest read of the service and changes only when it is
+loaded again, so each answer is encoded once per catalog version and served as
+bytes. These routes need nothing per request from the container, so they run
+outside its request scope.
+"""
 
-from dishka.integrations.litestar import FromDishka, inject
-from litestar import Controller, Response, get
+from collections import OrderedDict
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, Response, get
 from litestar.params import Parameter
 
-from application.catalog import ListBrands, ListPhones, RenderMask, ShowPhone
+from application.catalog import ListBrands, ListPhones, PhoneDirectory, RenderMask, ShowPhone
 from domain.geometry import Kind
 from entrypoints.http.schemas import BrandOut, PhoneOut, PhoneSummaryOut
 
 CATALOG_CACHE = "public, max-age=3600"
 MASK_CACHE = "public, max-age=86400"
+JSON = "application/json"
+# Distinct (brand, query) answers kept; the query is user text, so the table is bounded.
+MAX_CACHED_LISTS = 512
+
+
+class CatalogAnswers:
+    """Encoded catalog answers, redone whenever the directory's version changes."""
+
+    def __init__(
+        self,
+        directory: PhoneDirectory,
+        brands: ListBrands,
+        phones: ListPhones,
+        phone: ShowPhone,
+        mask: RenderMask,
+    ) -> None:
+        self._directory = directory
+        self._brands = brands
+        self._phones = phones
+        self._phone = phone
+        self.mask = mask
+        self._version = -1
+        self._answers: OrderedDict[tuple[str, ...], bytes] = OrderedDict()
+
+    def _cached(self, key: tuple[str, ...]) -> bytes | None:
+        if self._version != self._directory.version:
+            self._answers.clear()
+            self._version = self._directory.version
+            return None
+        answer = self._answers.get(key)
+        if answer is not None:
+            self._answers.move_to_end(key)
+        return answer
+
+    def _keep(self, key: tuple[str, ...], answer: bytes) -> bytes:
+        self._answers[key] = answer
+        if len(self._answers) > MAX_CACHED_LISTS:
+            self._answers.popitem(last=False)
+        return answer
+
+    async def brands(self) -> bytes:
+        key = ("brands",)
+        if (answer := self._cached(key)) is not None:
+            return answer
+        brands = [BrandOut.of(b) for b in await self._brands.execute()]
+        return self._keep(key, msgspec.json.encode(brands))
+
+    async def phones(self, brand: str | None, query: str | None) -> bytes:
+        key = ("phones", (brand or "").strip().lower(), (query or "").strip().lower())
+        if (answer := self._cached(key)) is not None:
+            return answer
+        phones = await self._phones.execute(brand=brand, query=query)
+        return self._keep(key, msgspec.json.encode([PhoneSummaryOut.of(p) for p in phones]))
+
+    async def phone(self, slug: str) -> bytes:
+        key = ("phone", slug)
+        if (answer := self._cached(key)) is not None:
+            return answer
+        phone = await self._phone.execute(slug)
+        return self._keep(key, msgspec.json.encode(PhoneOut.of(phone)))
+
+
+def _answers(request: Request[Any, Any, Any]) -> CatalogAnswers:
+    answers: CatalogAnswers = request.app.state.catalog_answers
+    return answers
 
 
 class CatalogController(Controller):
     path = "/v1/phones"
     tags = ["catalog"]
 
-    @get("/brands")
-    @inject
-    async def brands(self, use_case: FromDishka[ListBrands]) -> Response[list[BrandOut]]:
+    @get("/brands", media_type=JSON)
+    async def brands(self, request: Request[Any, Any, Any]) -> Response[list[BrandOut]]:
         """Every brand of the catalog with how many phones it has."""
-        brands = [BrandOut.of(b) for b in await use_case.execute()]
-        return Response(brands, headers={"Cache-Control": CATALOG_CACHE})
+        body = await _answers(request).brands()
+        return Response(body, media_type=JSON, headers={"Cache-Control": CATALOG_CACHE})  # type: ignore[arg-type]
 
-    @get("/")
-    @inject
+    @get("/", media_type=JSON)
     async def phones(
         self,
-        use_case: FromDishka[ListPhones],
+        request: Request[Any, Any, Any],
         brand: Annotated[str | None, Parameter(max_length=64)] = None,
         q: Annotated[str | None, Parameter(max_length=64)] = None,
     ) -> Response[list[PhoneSummaryOut]]:
         """Phones, optionally of one brand (slug or name) and matching a text query."""
-        phones = await use_case.execute(brand=brand, query=q)
-        return Response(
-            [PhoneSummaryOut.of(p) for p in phones], headers={"Cache-Control": CATALOG_CACHE}
-        )
+        body = await _answers(request).phones(brand, q)
+        return Response(body, media_type=JSON, headers={"Cache-Control": CATALOG_CACHE})  # type: ignore[arg-type]
 
-    @get("/{slug:str}")
-    @inject
-    async def phone(self, slug: str, use_case: FromDishka[ShowPhone]) -> Response[PhoneOut]:
+    @get("/{slug:str}", media_type=JSON)
+    async def phone(self, request: Request[Any, Any, Any], slug: str) -> Response[PhoneOut]:
         """One phone with its body outline, cut-outs, screen, and the sizes of its files."""
-        phone = await use_case.execute(slug)
-        return Response(PhoneOut.of(phone), headers={"Cache-Control": CATALOG_CACHE})
+        body = await _answers(request).phone(slug)
+        return Response(body, media_type=JSON, headers={"Cache-Control": CATALOG_CACHE})  # type: ignore[arg-type]
 
     @get("/{slug:str}/mask.png", media_type="image/png")
-    @inject
     async def mask(
         self,
+        request: Request[Any, Any, Any],
         slug: str,
-        use_case: FromDishka[RenderMask],
         kind: Kind = Kind.SKIN,
         width: int = 512,
     ) -> Response[bytes]:
         """The mask as a PNG: opaque inside the outline, clear outside it and in cut-outs."""
-        png = await use_case.execute(slug, kind, width)
-        return Response(
-            png, media_type="image/png", headers={"Cache-Control": "public, max-age=86400"}
-        )
+        png = await _answers(request).mask.execute(slug, kind, width)
+        return Response(png, media_type="image/png", headers={"Cache-Control": MASK_CACHE})
