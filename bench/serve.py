@@ -1,0 +1,52 @@
+"""One app behind uvicorn on 127.0.0.1 and a free port; prints the port, then serves.
+
+Started by server_bench as `python bench/serve.py {catalog,bare} --data-dir DIR`;
+stops on SIGTERM like any uvicorn server. Server options follow `casecraft serve`,
+except that access logging is off on both sides.
+"""
+
+import argparse
+import socket
+from pathlib import Path
+
+import uvicorn
+from litestar import Litestar
+
+from apps import bare_app, catalog_app
+
+LOOPBACK = "127.0.0.1"
+
+
+def _app(kind: str, data_dir: Path) -> Litestar:
+    return catalog_app(data_dir) if kind == "catalog" else bare_app()
+
+
+def _listening_socket() -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind((LOOPBACK, 0))
+    sock.listen(128)
+    return sock
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("kind", choices=("catalog", "bare"))
+    parser.add_argument("--data-dir", type=Path, required=True)
+    args = parser.parse_args()
+    config = uvicorn.Config(
+        _app(args.kind, args.data_dir),
+        lifespan="on",
+        log_config=None,
+        log_level="warning",
+        access_log=False,
+        proxy_headers=False,
+        server_header=False,
+    )
+    sock = _listening_socket()
+    # Connections wait in the backlog until startup is done; the caller retries meanwhile.
+    print(sock.getsockname()[1], flush=True)
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+if __name__ == "__main__":
+    main()
