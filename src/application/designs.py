@@ -1,39 +1,32 @@
 """Design use cases: upload a photo, create a design, show one, list a library."""
 
-import asyncio
 import logging
 import secrets
-import time
 from dataclasses import dataclass
 from uuid import UUID, uuid4
 
 from application.catalog import PhoneDirectory
+from application.generation import GenerationService
 from application.ports import (
     Clock,
     DesignRepository,
-    GenerationRequest,
-    ImageGenerator,
     ImageProcessor,
     ObjectStorage,
     UnitOfWorkFactory,
-    WorkerWakeup,
 )
 from application.settings import DesignPolicy
-from application.upscaling import new_upscale_job
 from domain.designs import (
     MAX_SEED,
     Design,
     DesignStatus,
     Upload,
     Variant,
-    artwork_key,
     check_seed,
     check_variants,
     clean_prompt,
-    preview_key,
     upload_key,
 )
-from domain.errors import DomainError, InvalidInput, NotFound
+from domain.errors import InvalidInput, NotFound
 from domain.geometry import Kind, covering_aspect_ratio, target_aspect
 from domain.jobs import JobStatus
 
@@ -93,36 +86,33 @@ class NewDesign:
 
 
 class CreateDesign:
-    """Generate a design's variants and their phone-shaped previews.
+    """Start a design and wait a bounded time for its variants and phone-shaped previews.
 
     Rules: a prompt (1 to 1000 characters, no control characters) or an uploaded
     photo of the caller's is required; 1 to 4 variants; the artwork is asked for at
     the provider aspect ratio that covers the phone with the least crop, then
-    cover-cropped (never stretched) and masked; fewer images than asked is fine;
-    a design with one variant queues its upscale at once.
+    cover-cropped (never stretched) and masked; the design is recorded before the
+    provider is asked, and the provider's id before anything waits on it; when the
+    wait runs out the design stays `generating` and the worker finishes it.
     """
 
     def __init__(
         self,
         uow_factory: UnitOfWorkFactory,
         directory: PhoneDirectory,
-        generator: ImageGenerator,
-        images: ImageProcessor,
+        service: GenerationService,
         storage: ObjectStorage,
         clock: Clock,
-        wakeup: WorkerWakeup,
         policy: DesignPolicy,
     ) -> None:
         self._uow_factory = uow_factory
         self._directory = directory
-        self._generator = generator
-        self._images = images
+        self._service = service
         self._storage = storage
         self._clock = clock
-        self._wakeup = wakeup
         self._policy = policy
 
-    async def execute(self, command: NewDesign) -> Design:
+    async def execute(self, command: NewDesign, *, wait_seconds: float | None = None) -> Design:
         prompt = clean_prompt(command.prompt) if command.prompt is not None else None
         if prompt is None and command.upload_id is None:
             raise InvalidInput(
@@ -135,7 +125,9 @@ class CreateDesign:
             else secrets.randbelow(MAX_SEED + 1)
         )
         phone = await self._directory.get(command.phone_slug)
-        source = await self._source_photo(command.owner_id, command.upload_id)
+        await self._check_upload(command.owner_id, command.upload_id)
+        wait = self._policy.default_wait_seconds if wait_seconds is None else wait_seconds
+        wait = min(max(0.0, wait), self._policy.max_wait_seconds)
 
         now = self._clock.now()
         ratio = covering_aspect_ratio(target_aspect(phone, command.kind))
@@ -166,72 +158,17 @@ class CreateDesign:
             ratio.name,
         )
 
-        started = time.perf_counter()
-        try:
-            generated = await self._generator.generate(
-                GenerationRequest(prompt, ratio, count, seed, source_image=source)
-            )
-            design.generator = generated.generator
-            variants = await asyncio.gather(
-                *(
-                    self._store_variant(design, phone_index, raw)
-                    for phone_index, raw in enumerate(generated.images)
-                )
-            )
-        except DomainError as error:
-            design.mark_failed(error.code)
-            await self._save(design)
-            logger.warning("design failed design=%s code=%s", design.id, error.code)
-            raise
-        design.mark_ready(list(variants))
+        request = await self._service.request_for(design)
+        design = await self._service.submit(design, request)
+        return await self._service.finish(design, request, wait)
 
-        async with self._uow_factory() as uow:
-            await uow.designs.save(design)
-            if len(design.variants) == 1:
-                await uow.jobs.add(
-                    new_upscale_job(design.id, design.variants[0].index, self._clock.now())
-                )
-            await uow.commit()
-        if len(design.variants) == 1:
-            await self._wakeup.notify()
-        logger.info(
-            "design ready design=%s variants=%d generator=%s duration_ms=%.0f",
-            design.id,
-            len(design.variants),
-            design.generator,
-            (time.perf_counter() - started) * 1000,
-        )
-        return design
-
-    async def _source_photo(self, owner_id: UUID, upload_id: UUID | None) -> bytes | None:
+    async def _check_upload(self, owner_id: UUID, upload_id: UUID | None) -> None:
         if upload_id is None:
-            return None
+            return
         async with self._uow_factory() as uow:
             upload = await uow.uploads.get(upload_id)
         if upload is None or upload.owner_id != owner_id:
             raise NotFound("No such upload.", code="upload_not_found")
-        return await self._storage.get(upload.key)
-
-    async def _store_variant(self, design: Design, index: int, raw: bytes) -> Variant:
-        phone = await self._directory.get(design.phone_slug)
-        artwork = await self._images.normalise(raw)
-        preview = await self._images.preview(
-            artwork.data, phone, design.kind, self._policy.preview_max_width
-        )
-        await self._storage.put(artwork_key(design.id, index), artwork.data, "image/png")
-        await self._storage.put(preview_key(design.id, index), preview.data, "image/webp")
-        return Variant(
-            index=index,
-            artwork_key=artwork_key(design.id, index),
-            preview_key=preview_key(design.id, index),
-            width_px=preview.width,
-            height_px=preview.height,
-        )
-
-    async def _save(self, design: Design) -> None:
-        async with self._uow_factory() as uow:
-            await uow.designs.save(design)
-            await uow.commit()
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,8 +1,9 @@
 """The ports the use cases need, named by role. Adapters implement them."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from types import TracebackType
 from typing import Protocol, Self
 from uuid import UUID
@@ -47,6 +48,10 @@ class DesignRepository(Protocol):
         """The owner's designs not yet expired, newest first."""
         ...
 
+    async def list_generating(self, *, created_before: datetime, limit: int) -> list[Design]:
+        """Designs still generating that were created before `created_before`, oldest first."""
+        ...
+
 
 class UploadRepository(Protocol):
     async def add(self, upload: Upload) -> None: ...
@@ -83,6 +88,14 @@ class JobRepository(Protocol):
         """Take the oldest due job whose lease is free or expired, leased to `worker`.
 
         Two callers never get the same job for the same lease.
+        """
+        ...
+
+    async def extend_lease(self, job_id: UUID, worker: str, until: datetime) -> bool:
+        """Push the lease of a job `worker` still holds to `until`, and commit at once.
+
+        False when the worker no longer holds it (it expired and another took it, or
+        the job ended): the caller must then stop working on the job.
         """
         ...
 
@@ -165,23 +178,82 @@ class GenerationRequest:
     source_image: bytes | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class GeneratedImages:
-    """What the generator produced: raw image bytes, possibly fewer than asked for."""
+class PredictionState(StrEnum):
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
 
-    images: list[bytes]
-    generator: str
+
+@dataclass(frozen=True, slots=True)
+class GenerationOutcome:
+    """Where a generation stands; `images` (raw bytes, copied from the provider) once it succeeded.
+
+    Fewer images than asked for is a success. `blocked` is set when the provider's
+    safety filter dropped every image.
+    """
+
+    state: PredictionState
+    images: list[bytes] = field(default_factory=list)
+    error: str | None = None
+    blocked: bool = False
 
 
 class ImageGenerator(Protocol):
-    async def generate(self, request: GenerationRequest) -> GeneratedImages:
-        """Raises ProviderFailed when no image could be made."""
+    """Makes artwork in two steps, so that the provider's id is stored before anyone waits.
+
+    `reference` is the design's id; the provider keeps it with the prediction, so a
+    create whose answer was lost can be found again instead of being repeated.
+    """
+
+    name: str
+
+    async def submit(self, request: GenerationRequest, reference: str) -> str:
+        """Start a generation and return the provider's id for it.
+
+        Raises ProviderBusy when the provider keeps refusing for load, SubmissionLost
+        when the answer to the create never came, ProviderFailed otherwise.
+        """
+        ...
+
+    async def find(self, reference: str) -> str | None:
+        """The id of a generation already started for `reference`, if the provider has one."""
+        ...
+
+    async def outcome(
+        self, prediction_id: str, request: GenerationRequest, wait_seconds: float
+    ) -> GenerationOutcome:
+        """The generation's state, waiting up to `wait_seconds` for it to end.
+
+        `request` is given again so that a generator that keeps no state can finish it.
+        """
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class UpscaleOutcome:
+    state: PredictionState
+    image: bytes | None = None
+    error: str | None = None
+
+
 class Upscaler(Protocol):
-    async def upscale(self, image: bytes, scale: int) -> bytes:
-        """The image enlarged `scale` times (2 or 4); raises ProviderFailed."""
+    """Enlarges artwork in two steps, like the generator, so a dead worker costs no second run."""
+
+    name: str
+
+    async def submit(self, image: bytes, scale: int, reference: str) -> str:
+        """Start enlarging `image` `scale` times (2 or 4); `reference` is the job's id.
+
+        Raises ProviderBusy, SubmissionLost or ProviderFailed as the generator does.
+        """
+        ...
+
+    async def find(self, reference: str) -> str | None: ...
+
+    async def outcome(
+        self, prediction_id: str, image: bytes, scale: int, wait_seconds: float
+    ) -> UpscaleOutcome:
+        """The upscale's state, waiting up to `wait_seconds`; the enlarged image once done."""
         ...
 
 
@@ -241,3 +313,41 @@ class WorkerWakeup(Protocol):
     async def wait(self, timeout: float) -> None:
         """Return at the next notification or after `timeout` seconds."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class RateDecision:
+    allowed: bool
+    remaining: int
+    retry_after_seconds: int
+
+
+class RateLimiter(Protocol):
+    """Fixed-window counters, atomic across processes."""
+
+    async def hit(self, key: str, limit: int, window_seconds: int) -> RateDecision:
+        """Count one event under `key`; allowed while the window holds at most `limit` events.
+
+        The window's expiry is set with the first event and can never be lost, so a
+        key never stays blocked for good.
+        """
+        ...
+
+
+class WebhookLedger(Protocol):
+    """Remembers which webhook deliveries were handled, so each is handled once."""
+
+    async def first_delivery(self, webhook_id: str, ttl_seconds: int) -> bool:
+        """True the first time `webhook_id` is seen within `ttl_seconds`, False after."""
+        ...
+
+
+class DesignStatusCache(Protocol):
+    """A short-lived copy of designs' statuses, to spare the database on polls.
+
+    The database stays the truth: a miss, or a cache that is down, means asking it.
+    """
+
+    async def get(self, design_id: UUID) -> str | None: ...
+
+    async def put(self, design_id: UUID, status: str, ttl_seconds: int) -> None: ...

@@ -1,15 +1,23 @@
 """Upscale jobs: queue one, run the next, and turn a variant's artwork into its print file."""
 
+import asyncio
 import logging
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID, uuid4
 
 from application.catalog import PhoneDirectory
-from application.ports import Clock, ImageProcessor, ObjectStorage, UnitOfWorkFactory, Upscaler
+from application.ports import (
+    Clock,
+    ImageProcessor,
+    ObjectStorage,
+    PredictionState,
+    UnitOfWorkFactory,
+    Upscaler,
+)
 from application.settings import DesignPolicy
 from domain.designs import print_file_key
-from domain.errors import DomainError
+from domain.errors import Conflict, DomainError, NotFound, ProviderFailed
 from domain.geometry import crop_box, print_size, target_aspect
 from domain.jobs import JobStatus, UpscaleJob, full_jitter
 
@@ -45,11 +53,13 @@ def upscale_factor(
 class RunNextUpscaleJob:
     """Lease the next due upscale job and run it to its print file.
 
-    Rules: the lease is committed before work starts, so a worker that dies leaves
-    a job that another takes up once the lease expires; a print file already in
-    storage from an earlier attempt is reused rather than made again; a failed
-    attempt retries after an exponential backoff with jitter, and the job fails for
-    good after its last attempt, with its reason.
+    Rules: the lease is committed before work starts and kept alive while the job
+    runs, so a worker that dies leaves a job that another takes up once the lease
+    expires; the provider's id is committed before anything waits on it, and a job
+    taken over resumes that prediction rather than paying for another; a print file
+    already in storage from an earlier attempt is reused; a failed attempt retries
+    after an exponential backoff with jitter, and the job fails for good after its
+    last attempt, with its reason.
     """
 
     def __init__(
@@ -85,13 +95,20 @@ class RunNextUpscaleJob:
             job.variant_index,
             job.attempts,
         )
+        heartbeat = asyncio.create_task(self._keep_lease(job, worker), name=f"lease-{job.id}")
         try:
             key = await self._produce(job)
+        except asyncio.CancelledError:
+            await asyncio.shield(self._release(job))
+            raise
         except DomainError as error:
             return await self._record_failure(job, f"{error.code}: {error.detail}")
         except Exception as error:
+            # Whatever raised, the attempt is recorded so the job cannot loop forever.
             logger.exception("upscale crashed job=%s", job.id)
             return await self._record_failure(job, f"internal_error: {type(error).__name__}")
+        finally:
+            heartbeat.cancel()
 
         async with self._uow_factory() as uow:
             current = await uow.jobs.get(job.id)
@@ -107,31 +124,72 @@ class RunNextUpscaleJob:
         )
         return current
 
+    async def _keep_lease(self, job: UpscaleJob, worker: str) -> None:
+        """Push the lease on every third of its length while the job runs."""
+        interval = self._policy.lease_seconds / 3
+        while True:
+            await asyncio.sleep(interval)
+            until = self._clock.now() + timedelta(seconds=self._policy.lease_seconds)
+            async with self._uow_factory() as uow:
+                held = await uow.jobs.extend_lease(job.id, worker, until)
+            if not held:
+                logger.warning("upscale lease lost job=%s worker=%s", job.id, worker)
+                return
+
     async def _produce(self, job: UpscaleJob) -> str:
         async with self._uow_factory() as uow:
             design = await uow.designs.get(job.design_id)
-        if design is None:
-            raise DomainError(f"design {job.design_id} is gone")
-        variant = design.variant(job.variant_index)
-        if variant is None:
-            raise DomainError(f"variant {job.variant_index} is gone")
+        variant = design.variant(job.variant_index) if design is not None else None
+        if design is None or variant is None:
+            raise NotFound(f"design {job.design_id} variant {job.variant_index} is gone")
         key = print_file_key(design.id, variant.index, design.kind)
         if await self._storage.exists(key):
             return key
 
         phone = await self._directory.get(design.phone_slug)
-        artwork = await self._storage.get(variant.artwork_key)
-        info = await self._images.normalise(artwork)
+        artwork = await self._images.normalise(await self._storage.get(variant.artwork_key))
         factor = upscale_factor(
-            (info.width, info.height),
+            (artwork.width, artwork.height),
             target_aspect(phone, design.kind),
             print_size(phone, design.kind),
         )
-        upscaled = await self._upscaler.upscale(info.data, factor)
-        final = await self._images.print_file(upscaled, phone, design.kind)
-        content_type = "image/png"
-        await self._storage.put(key, final.data, content_type)
+        prediction_id = job.prediction_id or await self._submit(job, artwork.data, factor)
+        outcome = await self._upscaler.outcome(
+            prediction_id, artwork.data, factor, self._policy.upscale_wait_seconds
+        )
+        if outcome.state is PredictionState.RUNNING:
+            raise ProviderFailed(f"the upscale {prediction_id} did not end in time")
+        if outcome.state is PredictionState.FAILED or outcome.image is None:
+            raise ProviderFailed(outcome.error or "the upscale failed")
+
+        final = await self._images.print_file(outcome.image, phone, design.kind)
+        await self._storage.put(key, final.data, "image/png")
         return key
+
+    async def _submit(self, job: UpscaleJob, image: bytes, factor: int) -> str:
+        """Start the upscale (or find the one a dead worker started) and commit its id."""
+        reference = str(job.id)
+        prediction_id = await self._upscaler.find(reference) if job.attempts > 1 else None
+        prediction_id = prediction_id or await self._upscaler.submit(image, factor, reference)
+        async with self._uow_factory() as uow:
+            current = await uow.jobs.get(job.id)
+            if current is None or current.status.terminal:
+                raise Conflict(f"job {job.id} ended meanwhile", code="job_terminal")
+            current.record_submission(prediction_id, self._clock.now())
+            await uow.jobs.save(current)
+            await uow.commit()
+        logger.info("upscale submitted job=%s prediction=%s", job.id, prediction_id)
+        return prediction_id
+
+    async def _release(self, job: UpscaleJob) -> None:
+        async with self._uow_factory() as uow:
+            current = await uow.jobs.get(job.id)
+            if current is None or current.status.terminal:
+                return
+            current.release(self._clock.now())
+            await uow.jobs.save(current)
+            await uow.commit()
+        logger.info("upscale released job=%s", job.id)
 
     async def _record_failure(self, job: UpscaleJob, reason: str) -> UpscaleJob | None:
         async with self._uow_factory() as uow:

@@ -14,6 +14,9 @@ MIN_VARIANTS = 1
 MAX_VARIANTS = 4
 MAX_SEED = 2**31 - 1
 DEFAULT_RETENTION = timedelta(hours=48)
+# Predictions run for at most 30 minutes (the provider's documentation); past that
+# a design still generating will never finish.
+GENERATION_DEADLINE = timedelta(minutes=35)
 
 
 # Unicode's control, format, surrogate and private-use characters, and the line and
@@ -99,6 +102,7 @@ class Design:
     generator: str = ""
     failure: str | None = None
     variants: list[Variant] = field(default_factory=list)
+    prediction_id: str | None = None
 
     def variant(self, index: int) -> Variant | None:
         return next((v for v in self.variants if v.index == index), None)
@@ -111,6 +115,15 @@ class Design:
     def mark_failed(self, reason: str) -> None:
         self.status = DesignStatus.FAILED
         self.failure = reason
+
+    def record_submission(self, generator: str, prediction_id: str) -> None:
+        """The provider's id, kept before anything waits on it, so no second paid run is needed."""
+        self.generator = generator
+        self.prediction_id = prediction_id
+
+    @property
+    def finished(self) -> bool:
+        return self.status is not DesignStatus.GENERATING
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,3 +57,29 @@ class ProviderFailed(DomainError):
     """The image provider could not produce a result."""
 
     code = "provider_failed"
+
+
+class ContentBlocked(DomainError):
+    """The provider's safety filter blocked every image; not retried, not counted."""
+
+    code = "content_blocked"
+
+
+class ProviderBusy(DomainError):
+    """The provider kept refusing for load (429) past the bound on waiting for it."""
+
+    code = "provider_busy"
+
+    def __init__(self, detail: str, *, retry_after_seconds: int = 30) -> None:
+        super().__init__(detail)
+        self.retry_after_seconds = retry_after_seconds
+
+
+class SubmissionLost(DomainError):
+    """A create was sent but its answer never came: a prediction may exist and be billed.
+
+    Whoever gets this must look the prediction up by its reference before creating
+    another, never repeat the create blindly.
+    """
+
+    code = "submission_lost"

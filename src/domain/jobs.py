@@ -82,6 +82,15 @@ class UpscaleJob:
         self.lease_expires_at = now + duration
         self.updated_at = now
 
+    def release(self, now: datetime) -> None:
+        """Give the lease back without counting the attempt as failed (a worker stopping)."""
+        self._guard()
+        self.attempts = max(0, self.attempts - 1)
+        self.lease_owner = None
+        self.lease_expires_at = None
+        self.next_attempt_at = now
+        self.updated_at = now
+
     def record_submission(self, prediction_id: str, now: datetime) -> None:
         self._guard()
         self.status = JobStatus.SUBMITTED
@@ -104,9 +113,12 @@ class UpscaleJob:
         self.lease_owner = None
         self.lease_expires_at = None
         self.updated_at = now
+        # The failed prediction is spent; the next attempt starts a new one.
+        self.prediction_id = None
         if self.attempts >= MAX_ATTEMPTS:
             self.status = JobStatus.FAILED
             return
+        self.status = JobStatus.QUEUED
         self.next_attempt_at = now + backoff(self.attempts, jitter=jitter)
 
     def fail(self, reason: str, now: datetime) -> None:

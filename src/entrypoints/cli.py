@@ -24,6 +24,8 @@ from entrypoints.logs import configure_logging
 from entrypoints.settings import Settings, SettingsError, load_settings
 from entrypoints.worker import UpscaleWorker
 
+# The command waits as long as the API lets a request wait for its previews.
+GENERATE_WAIT_SECONDS = 60.0
 # The local upscale of one file takes well under a second; a hundred steps is ample.
 MAX_CLI_UPSCALE_STEPS = 100
 
@@ -114,8 +116,12 @@ async def _generate(settings: Settings, args: argparse.Namespace) -> int:
                     upload_id,
                     args.variants,
                     args.seed,
-                )
+                ),
+                wait_seconds=GENERATE_WAIT_SECONDS,
             )
+            if not design.finished:
+                _progress(f"design {design.id} is still generating; the worker will finish it")
+                return 1
             _progress(
                 f"design {design.id}: {len(design.variants)} preview(s) at {design.aspect_ratio} "
                 f"in {time.perf_counter() - started:.1f} s"

@@ -28,6 +28,7 @@ from application.catalog import (
 )
 from application.designs import CreateDesign, ListDesigns, ShowDesign, UploadPhoto
 from application.downloads import RequestDownload
+from application.generation import FinishPendingDesigns, GenerationService
 from application.ports import (
     Clock,
     ImageGenerator,
@@ -134,6 +135,8 @@ class UseCaseProvider(Provider):
     scope = Scope.REQUEST
 
     use_cases = provide_all(
+        GenerationService,
+        FinishPendingDesigns,
         LoadCatalog,
         UploadPhoto,
         CreateDesign,

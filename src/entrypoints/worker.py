@@ -8,6 +8,7 @@ import uuid
 
 from dishka import AsyncContainer
 
+from application.generation import FinishPendingDesigns
 from application.ports import WorkerWakeup
 from application.upscaling import RunNextUpscaleJob
 from domain.jobs import UpscaleJob
@@ -39,12 +40,20 @@ class UpscaleWorker:
             use_case = await request.get(RunNextUpscaleJob)
             return await use_case.execute(self.name)
 
+    async def sweep_designs(self) -> int:
+        """Finish the generations nobody waits for any more."""
+        async with self._container() as request:
+            sweep = await request.get(FinishPendingDesigns)
+            return await sweep.execute()
+
     async def run(self) -> None:
         wakeup = await self._container.get(WorkerWakeup)
         logger.info("worker started worker=%s", self.name)
         while not self._stopping.is_set():
             try:
                 job = await self.run_once()
+                if job is None:
+                    await self.sweep_designs()
             except Exception:  # the loop must outlive a broken step; the job's lease will expire
                 logger.exception("worker step failed worker=%s", self.name)
                 job = None

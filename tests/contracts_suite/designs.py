@@ -108,3 +108,24 @@ class DesignRepositoryContract:
         assert [d.id for d in library] == [new.id, old.id]
         assert [d.id for d in first] == [new.id]
         assert later_on == []
+
+    async def test_generating_designs_are_listed_oldest_first_with_their_prediction(
+        self, uow_factory: UnitOfWorkFactory
+    ) -> None:
+        old = await stored_design(uow_factory, created_at=later(-600))
+        new = await stored_design(uow_factory, created_at=later(-10))
+        ready = await stored_design(uow_factory, created_at=later(-900))
+        async with uow_factory() as uow:
+            for design, status in ((old, DesignStatus.GENERATING), (new, DesignStatus.GENERATING)):
+                design.status = status
+                design.record_submission("gen", f"pred-{design.id.hex[:6]}")
+                await uow.designs.save(design)
+            ready.status = DesignStatus.READY
+            await uow.designs.save(ready)
+            await uow.commit()
+
+        async with uow_factory() as uow:
+            listed = await uow.designs.list_generating(created_before=later(-60), limit=10)
+
+        assert [d.id for d in listed] == [old.id]
+        assert listed[0].prediction_id == f"pred-{old.id.hex[:6]}"

@@ -169,3 +169,25 @@ class JobRepositoryContract:
             for job in leased:
                 stored = await uow.jobs.get(job.id)
                 assert stored is not None and stored.lease_owner == job.lease_owner
+
+    async def test_a_held_lease_is_extended_and_a_lost_one_is_not(
+        self, uow_factory: UnitOfWorkFactory
+    ) -> None:
+        design = await stored_design(uow_factory)
+        job = make_job(design.id)
+        await stored_jobs(uow_factory, job)
+        leased = await lease(uow_factory, "w1")
+        assert leased is not None
+
+        async with uow_factory() as uow:
+            extended = await uow.jobs.extend_lease(job.id, "w1", later(600))
+        async with uow_factory() as uow:
+            stolen = await uow.jobs.extend_lease(job.id, "w2", later(900))
+        taken_early = await lease(uow_factory, "w2", later(300))
+
+        assert extended is True
+        assert stolen is False
+        assert taken_early is None
+        async with uow_factory() as uow:
+            got = await uow.jobs.get(job.id)
+        assert got is not None and got.lease_expires_at == later(600)

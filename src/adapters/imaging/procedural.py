@@ -11,7 +11,7 @@ from adapters.imaging.artwork import label, procedural_art, stylised_photo
 from adapters.imaging.decoding import DEFAULT_MAX_BYTES, DEFAULT_MAX_PIXELS, ImageLimits
 from adapters.imaging.encoding import png_bytes
 from adapters.imaging.normalisation import decode_upright
-from application.ports import GeneratedImages, GenerationRequest
+from application.ports import GenerationOutcome, GenerationRequest, PredictionState
 from domain.errors import DomainError, ProviderFailed
 from domain.geometry import crop_box
 
@@ -29,7 +29,7 @@ class ProceduralImageGenerator:
     draws shapes and colours from a few English words, it understands nothing.
     """
 
-    generator = GENERATOR_NAME
+    name = GENERATOR_NAME
 
     def __init__(
         self,
@@ -44,7 +44,25 @@ class ProceduralImageGenerator:
         self._limits = ImageLimits(max_bytes=max_bytes, max_pixels=max_pixels)
         self._slots = asyncio.Semaphore(slots)
 
-    async def generate(self, request: GenerationRequest) -> GeneratedImages:
+    async def submit(self, request: GenerationRequest, reference: str) -> str:
+        """Nothing is sent anywhere: the id only names the work `outcome` will do."""
+        return f"local-{reference}"
+
+    async def find(self, reference: str) -> str | None:
+        """Local work leaves nothing behind to find; making it again costs nothing."""
+        return None
+
+    async def outcome(
+        self, prediction_id: str, request: GenerationRequest, wait_seconds: float
+    ) -> GenerationOutcome:
+        """Draws the images now, whatever the wait: the art is ready in well under a second."""
+        try:
+            images = await self.generate(request)
+        except ProviderFailed as error:
+            return GenerationOutcome(PredictionState.FAILED, error=error.detail)
+        return GenerationOutcome(PredictionState.SUCCEEDED, images=images)
+
+    async def generate(self, request: GenerationRequest) -> list[bytes]:
         if request.count < 1:
             raise ProviderFailed("No image was asked for.")
         if request.prompt is None and request.source_image is None:
@@ -58,7 +76,7 @@ class ProceduralImageGenerator:
             request.aspect_ratio.name,
             (time.perf_counter() - started) * 1000,
         )
-        return GeneratedImages(images=images, generator=self.generator)
+        return images
 
     def _generate(self, request: GenerationRequest) -> list[bytes]:
         size = (request.aspect_ratio.width_px, request.aspect_ratio.height_px)

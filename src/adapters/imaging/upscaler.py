@@ -10,6 +10,7 @@ from PIL import Image
 from adapters.imaging.decoding import DEFAULT_MAX_BYTES, ImageLimits
 from adapters.imaging.encoding import png_bytes
 from adapters.imaging.normalisation import decode_upright
+from application.ports import PredictionState, UpscaleOutcome
 from domain.errors import DomainError, ProviderFailed
 
 logger = logging.getLogger(__name__)
@@ -40,6 +41,26 @@ class PillowUpscaler:
         self._max_bytes = max_bytes
         self._max_output_pixels = max_output_pixels
         self._slots = asyncio.Semaphore(slots)
+
+    name = "pillow-local"
+
+    async def submit(self, image: bytes, scale: int, reference: str) -> str:
+        """Nothing is sent anywhere: the id only names the work `outcome` will do."""
+        return f"local-{reference}"
+
+    async def find(self, reference: str) -> str | None:
+        """Local work leaves nothing behind to find; doing it again costs nothing."""
+        return None
+
+    async def outcome(
+        self, prediction_id: str, image: bytes, scale: int, wait_seconds: float
+    ) -> UpscaleOutcome:
+        """Enlarges the image now, whatever the wait."""
+        try:
+            enlarged = await self.upscale(image, scale)
+        except ProviderFailed as error:
+            return UpscaleOutcome(PredictionState.FAILED, error=error.detail)
+        return UpscaleOutcome(PredictionState.SUCCEEDED, image=enlarged)
 
     async def upscale(self, image: bytes, scale: int) -> bytes:
         if scale not in SCALES:

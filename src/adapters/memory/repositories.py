@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 from uuid import UUID
 
-from domain.designs import Design, Upload
+from domain.designs import Design, DesignStatus, Upload
 from domain.errors import Conflict, NotFound
 from domain.jobs import UpscaleJob
 from domain.phones import PhoneModel
@@ -148,6 +148,17 @@ class InMemoryDesignRepository(_View):
         kept.sort(key=lambda d: (d.created_at, d.id), reverse=True)
         return [_copy(d) for d in kept[: max(0, limit)]]
 
+    async def list_generating(self, *, created_before: datetime, limit: int) -> list[Design]:
+        """Designs still generating created before `created_before`, oldest first."""
+        designs = {**self._store.designs, **self._pending.designs}.values()
+        pending = [
+            d
+            for d in designs
+            if d.status is DesignStatus.GENERATING and d.created_at < created_before
+        ]
+        pending.sort(key=lambda d: (d.created_at, d.id))
+        return [_copy(d) for d in pending[: max(0, limit)]]
+
 
 class InMemoryUploadRepository(_View):
     async def add(self, upload: Upload) -> None:
@@ -256,3 +267,14 @@ class InMemoryJobRepository(_View):
 
         logger.debug("job leased job_id=%s worker=%s attempt=%s", job.id, worker, job.attempts)
         return _copy(job)
+
+    async def extend_lease(self, job_id: UUID, worker: str, until: datetime) -> bool:
+        """Push the lease on, committing at once, while `worker` still holds it."""
+        self._store.apply(self._pending)
+        self._pending.clear()
+
+        job = self._store.jobs.get(job_id)
+        if job is None or job.status.terminal or job.lease_owner != worker:
+            return False
+        job.lease_expires_at = until
+        return True

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from adapters.persistence.errors import integrity_as_conflict
 from adapters.persistence.mapping import design_from_row, write_design
 from adapters.persistence.models import DesignRow
-from domain.designs import Design
+from domain.designs import Design, DesignStatus
 from domain.errors import NotFound
 
 
@@ -58,6 +58,20 @@ class SqlAlchemyDesignRepository:
             select(DesignRow)
             .where(DesignRow.owner_id == owner_id, DesignRow.expires_at > now)
             .order_by(DesignRow.created_at.desc(), DesignRow.id.desc())
+            .limit(max(0, limit))
+        )
+        rows = (await self._session.execute(statement)).scalars().all()
+        return [design_from_row(row) for row in rows]
+
+    async def list_generating(self, *, created_before: datetime, limit: int) -> list[Design]:
+        """Designs still generating created before `created_before`, oldest first."""
+        statement = (
+            select(DesignRow)
+            .where(
+                DesignRow.status == DesignStatus.GENERATING.value,
+                DesignRow.created_at < created_before,
+            )
+            .order_by(DesignRow.created_at, DesignRow.id)
             .limit(max(0, limit))
         )
         rows = (await self._session.execute(statement)).scalars().all()

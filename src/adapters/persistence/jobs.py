@@ -2,10 +2,11 @@
 
 import logging
 from datetime import datetime, timedelta
+from typing import Any, cast
 from uuid import UUID
 
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from sqlalchemy import select
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.persistence.errors import integrity_as_conflict
@@ -14,7 +15,7 @@ from adapters.persistence.mapping import job_from_row, job_values, write_job
 from adapters.persistence.models import UpscaleJobRow
 from adapters.persistence.transaction import commit
 from domain.errors import NotFound
-from domain.jobs import UpscaleJob
+from domain.jobs import JobStatus, UpscaleJob
 
 logger = logging.getLogger(__name__)
 
@@ -86,3 +87,19 @@ class SqlAlchemyJobRepository:
         if job is not None:
             logger.debug("job leased job_id=%s worker=%s attempt=%s", job.id, worker, job.attempts)
         return job
+
+    async def extend_lease(self, job_id: UUID, worker: str, until: datetime) -> bool:
+        """Push the lease on, committing at once, while `worker` still holds it."""
+        statement = (
+            update(UpscaleJobRow)
+            .where(
+                UpscaleJobRow.id == job_id,
+                UpscaleJobRow.lease_owner == worker,
+                UpscaleJobRow.status.not_in([s.value for s in JobStatus if s.terminal]),
+            )
+            .values(lease_expires_at=until)
+            .execution_options(synchronize_session=False)
+        )
+        result = cast(CursorResult[Any], await self._session.execute(statement))
+        await commit(self._session)
+        return result.rowcount == 1

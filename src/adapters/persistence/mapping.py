@@ -113,6 +113,7 @@ def write_design(row: DesignRow, design: Design) -> None:
     row.variants = [variant_to_json(v) for v in design.variants]
     row.created_at = design.created_at
     row.expires_at = design.expires_at
+    row.prediction_id = design.prediction_id
 
 
 def design_from_row(row: DesignRow) -> Design:
@@ -132,6 +133,7 @@ def design_from_row(row: DesignRow) -> Design:
         generator=row.generator,
         failure=row.failure,
         variants=[variant_from_json(v) for v in row.variants],
+        prediction_id=row.prediction_id,
     )
 
 

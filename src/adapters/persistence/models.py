@@ -76,6 +76,7 @@ class DesignRow(UUIDBase):
     __table_args__ = (
         Index("ix_designs_owner_id_created_at", "owner_id", "created_at"),
         Index("ix_designs_expires_at", "expires_at"),
+        Index("ix_designs_status_created_at", "status", "created_at"),
     )
 
     owner_id: Mapped[UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -94,6 +95,7 @@ class DesignRow(UUIDBase):
     variants: Mapped[JsonList] = mapped_column(JSON_DOCUMENT)
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    prediction_id: Mapped[str | None] = mapped_column(String(120), nullable=True)
 
 
 class UpscaleJobRow(UUIDBase):

@@ -7,7 +7,7 @@ from dishka.integrations.litestar import FromDishka, inject
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.params import Parameter
-from litestar.status_codes import HTTP_201_CREATED
+from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED
 
 from application.designs import CreateDesign, ListDesigns, NewDesign, ShowDesign, UploadPhoto
 from application.downloads import DownloadReady, RequestDownload
@@ -22,6 +22,27 @@ from entrypoints.http.schemas import (
 )
 
 IMAGE_TYPES = ("image/", "application/octet-stream")
+GENERATING_RETRY_AFTER = 2
+MAX_PREFERRED_WAIT = 60
+
+
+def preferred_wait(prefer: str) -> float | None:
+    """The wait a client asks for in RFC 7240's Prefer header; None when it asks nothing.
+
+    `respond-async` means no wait; `wait=N` waits N seconds, at most 60; anything
+    else in the header is ignored, as the RFC says.
+    """
+    wait: float | None = None
+    for preference in prefer.split(","):
+        name, _, value = preference.strip().partition("=")
+        name = name.strip().lower()
+        if name == "respond-async":
+            return 0.0
+        if name == "wait" and value.strip().isdigit():
+            wait = float(min(int(value.strip()), MAX_PREFERRED_WAIT))
+    return wait
+
+
 JSON_BODY_LIMIT = 64 * 1024
 # Multipart framing around the file: boundaries and part headers.
 MULTIPART_OVERHEAD = 64 * 1024
@@ -51,12 +72,20 @@ class DesignController(Controller):
     @inject
     async def create(
         self,
+        request: Request[Any, Any, Any],
         data: CreateDesignIn,
         user: FromDishka[CurrentUser],
         create: FromDishka[CreateDesign],
         show: FromDishka[ShowDesign],
-    ) -> DesignOut:
-        """Create a design from a prompt, an uploaded photo, or both; 1 to 4 variants."""
+    ) -> Response[DesignOut]:
+        """Create a design from a prompt, an uploaded photo, or both; 1 to 4 variants.
+
+        The answer waits for the previews up to a bound (`Prefer: wait=N`, N up to 60
+        seconds; `Prefer: respond-async` answers at once): 201 with the previews when
+        they are ready, else 202 with the design still `generating`, a Location to
+        follow and a Retry-After.
+        """
+        wait = preferred_wait(request.headers.get("prefer", ""))
         design = await create.execute(
             NewDesign(
                 owner_id=user.id,
@@ -66,9 +95,20 @@ class DesignController(Controller):
                 upload_id=data.upload_id,
                 variants=data.variants,
                 seed=data.seed,
-            )
+            ),
+            wait_seconds=wait,
         )
-        return DesignOut.of(await show.execute(user.id, design.id))
+        body = DesignOut.of(await show.execute(user.id, design.id))
+        if design.finished:
+            return Response(body, status_code=HTTP_201_CREATED)
+        return Response(
+            body,
+            status_code=HTTP_202_ACCEPTED,
+            headers={
+                "Location": f"/v1/designs/{design.id}",
+                "Retry-After": str(GENERATING_RETRY_AFTER),
+            },
+        )
 
     @get("/v1/designs")
     @inject

@@ -9,8 +9,8 @@ import pytest
 from PIL import Image
 
 from adapters.catalog.packaged import load_packaged_catalog
-from adapters.imaging.processor import PillowImageProcessor
 from adapters.imaging.procedural import ProceduralImageGenerator
+from adapters.imaging.processor import PillowImageProcessor
 from adapters.imaging.upscaler import PillowUpscaler
 from adapters.memory.repositories import InMemoryStore
 from adapters.memory.storage import InMemoryObjectStorage
@@ -21,11 +21,17 @@ from application.accounts import EnsureLocalOwner
 from application.catalog import LoadCatalog, PhoneDirectory
 from application.designs import CreateDesign, NewDesign
 from application.downloads import DownloadPending, DownloadReady, RequestDownload
-from application.ports import GeneratedImages, GenerationRequest
+from application.generation import FinishPendingDesigns, GenerationService
+from application.ports import (
+    GenerationOutcome,
+    GenerationRequest,
+    PredictionState,
+    UpscaleOutcome,
+)
 from application.settings import DesignPolicy
 from application.upscaling import RunNextUpscaleJob, upscale_factor
 from domain.designs import DesignStatus, print_file_key
-from domain.errors import Conflict, ProviderFailed
+from domain.errors import Conflict, ContentBlocked, ProviderBusy, ProviderFailed, SubmissionLost
 from domain.geometry import Kind
 from domain.jobs import MAX_ATTEMPTS, JobStatus
 
@@ -42,28 +48,78 @@ class FakeClock:
 
 
 class FailingUpscaler:
+    """The local upscaler, failing its first `failures` outcomes; counts submissions."""
+
+    name = "failing"
+
     def __init__(self, failures: int) -> None:
         self.failures = failures
         self.calls = 0
+        self.submissions = 0
 
-    async def upscale(self, image: bytes, scale: int) -> bytes:
+    async def submit(self, image: bytes, scale: int, reference: str) -> str:
+        self.submissions += 1
+        return f"up-{reference}-{self.submissions}"
+
+    async def find(self, reference: str) -> str | None:
+        return None
+
+    async def outcome(
+        self, prediction_id: str, image: bytes, scale: int, wait_seconds: float
+    ) -> UpscaleOutcome:
         self.calls += 1
         if self.calls <= self.failures:
-            raise ProviderFailed("the upscaler is down")
-        return await PillowUpscaler().upscale(image, scale)
+            return UpscaleOutcome(PredictionState.FAILED, error="the upscaler is down")
+        return UpscaleOutcome(
+            PredictionState.SUCCEEDED, image=await PillowUpscaler().upscale(image, scale)
+        )
 
 
-class FewerImagesGenerator:
-    """Gives one image fewer than asked for, as a provider's safety filter may."""
+class ScriptedGenerator:
+    """The procedural generator behind a provider's behaviour, chosen per test.
 
-    async def generate(self, request: GenerationRequest) -> GeneratedImages:
-        full = await ProceduralImageGenerator().generate(request)
-        return GeneratedImages(full.images[: max(1, request.count - 1)], "fewer")
+    `mode`: "ok", "fewer" (one image fewer), "blocked" (every image blocked),
+    "failed", "slow" (still running until `finish_after` outcomes were asked for),
+    "lost" (the first create's answer is lost, though the prediction exists).
+    """
+
+    name = "scripted"
+
+    def __init__(self, mode: str = "ok", finish_after: int = 0) -> None:
+        self.mode = mode
+        self.finish_after = finish_after
+        self.submissions: list[str] = []
+        self.outcomes = 0
+        self._local = ProceduralImageGenerator()
+
+    async def submit(self, request: GenerationRequest, reference: str) -> str:
+        self.submissions.append(reference)
+        if self.mode == "lost" and len(self.submissions) == 1:
+            raise SubmissionLost("the create timed out")
+        return f"pred-{reference}"
+
+    async def find(self, reference: str) -> str | None:
+        return f"pred-{reference}" if reference in self.submissions else None
+
+    async def outcome(
+        self, prediction_id: str, request: GenerationRequest, wait_seconds: float
+    ) -> GenerationOutcome:
+        self.outcomes += 1
+        if self.mode == "slow" and self.outcomes <= self.finish_after:
+            return GenerationOutcome(PredictionState.RUNNING)
+        if self.mode == "blocked":
+            return GenerationOutcome(PredictionState.FAILED, error="NSFW", blocked=True)
+        if self.mode == "failed":
+            return GenerationOutcome(PredictionState.FAILED, error="model crashed")
+        images = await self._local.generate(request)
+        if self.mode == "fewer":
+            images = images[: max(1, request.count - 1)]
+        return GenerationOutcome(PredictionState.SUCCEEDED, images=images)
 
 
-class BrokenGenerator:
-    async def generate(self, request: GenerationRequest) -> GeneratedImages:
-        raise ProviderFailed("no image could be made")
+class BusyGenerator(ScriptedGenerator):
+    async def submit(self, request: GenerationRequest, reference: str) -> str:
+        raise ProviderBusy("throttled")
 
 
 @dataclass
@@ -78,8 +134,8 @@ class World:
     policy: DesignPolicy
     owner: UUID
 
-    def create(self, generator: object = None) -> CreateDesign:
-        return CreateDesign(
+    def service(self, generator: object = None) -> GenerationService:
+        return GenerationService(
             self.uow,
             self.directory,
             generator or ProceduralImageGenerator(),  # type: ignore[arg-type]
@@ -89,6 +145,15 @@ class World:
             self.wakeup,
             self.policy,
         )
+
+    def create(self, generator: object = None) -> CreateDesign:
+        service = self.service(generator)
+        return CreateDesign(
+            self.uow, self.directory, service, self.storage, self.clock, self.policy
+        )
+
+    def sweep(self, generator: object) -> FinishPendingDesigns:
+        return FinishPendingDesigns(self.uow, self.service(generator), self.clock, self.policy)
 
     def run_job(self, upscaler: object = None) -> RunNextUpscaleJob:
         return RunNextUpscaleJob(
@@ -151,7 +216,7 @@ async def test_a_single_variant_design_queues_its_upscale_at_once(world: World) 
 
 
 async def test_fewer_images_than_asked_is_a_smaller_design(world: World) -> None:
-    design = await world.create(FewerImagesGenerator()).execute(_command(world, variants=3))
+    design = await world.create(ScriptedGenerator("fewer")).execute(_command(world, variants=3))
 
     assert design.status is DesignStatus.READY
     assert [v.index for v in design.variants] == [0, 1]
@@ -159,7 +224,7 @@ async def test_fewer_images_than_asked_is_a_smaller_design(world: World) -> None
 
 async def test_a_provider_failure_marks_the_design_failed_and_keeps_it(world: World) -> None:
     with pytest.raises(ProviderFailed):
-        await world.create(BrokenGenerator()).execute(_command(world))
+        await world.create(ScriptedGenerator("failed")).execute(_command(world))
 
     async with world.uow() as uow:
         designs = await uow.designs.list_for_owner(world.owner, now=world.clock.now())
@@ -185,6 +250,7 @@ async def test_a_failed_upscale_retries_after_a_backoff_then_succeeds(world: Wor
     world.clock.advance(timedelta(minutes=10))
     done = await world.run_job(upscaler).execute("w1")
 
+    assert upscaler.submissions == 2, "a failed prediction is spent; the retry starts anew"
     assert failed is not None and failed.status is JobStatus.QUEUED
     assert failed.failure is not None and "provider_failed" in failed.failure
     assert too_soon is None
@@ -263,3 +329,88 @@ def test_the_upscale_factor_is_the_smallest_that_reaches_the_final_width(
     artwork: tuple[int, int], final: tuple[int, int], factor: int
 ) -> None:
     assert upscale_factor(artwork, final[0] / final[1], final) == factor
+
+
+async def test_every_image_blocked_fails_the_design_as_content_blocked(world: World) -> None:
+    with pytest.raises(ContentBlocked):
+        await world.create(ScriptedGenerator("blocked")).execute(_command(world))
+
+    async with world.uow() as uow:
+        designs = await uow.designs.list_for_owner(world.owner, now=world.clock.now())
+    assert [(d.status, d.failure) for d in designs] == [(DesignStatus.FAILED, "content_blocked")]
+
+
+async def test_a_busy_provider_fails_the_design_without_a_prediction(world: World) -> None:
+    with pytest.raises(ProviderBusy):
+        await world.create(BusyGenerator()).execute(_command(world))
+
+    async with world.uow() as uow:
+        designs = await uow.designs.list_for_owner(world.owner, now=world.clock.now())
+    assert designs[0].failure == "provider_busy"
+    assert designs[0].prediction_id is None
+
+
+async def test_the_prediction_id_is_stored_before_the_wait_and_the_worker_finishes_it(
+    world: World,
+) -> None:
+    generator = ScriptedGenerator("slow", finish_after=1)
+
+    design = await world.create(generator).execute(_command(world), wait_seconds=1)
+    async with world.uow() as uow:
+        stored = await uow.designs.get(design.id)
+    too_young = await world.sweep(generator).execute()
+    world.clock.advance(world.policy.generation_grace + timedelta(seconds=1))
+    ended = await world.sweep(generator).execute()
+
+    assert design.status is DesignStatus.GENERATING
+    assert stored is not None and stored.prediction_id == f"pred-{design.id}"
+    assert too_young == 0
+    assert ended == 1
+    async with world.uow() as uow:
+        finished = await uow.designs.get(design.id)
+    assert finished is not None and finished.status is DesignStatus.READY
+    assert generator.submissions == [str(design.id)]
+
+
+async def test_a_lost_create_is_found_again_and_never_repeated(world: World) -> None:
+    generator = ScriptedGenerator("lost")
+
+    design = await world.create(generator).execute(_command(world))
+    world.clock.advance(world.policy.generation_grace + timedelta(seconds=1))
+    await world.sweep(generator).execute()
+
+    async with world.uow() as uow:
+        finished = await uow.designs.get(design.id)
+    assert design.status is DesignStatus.GENERATING
+    assert finished is not None and finished.status is DesignStatus.READY
+    assert generator.submissions == [str(design.id)], "the lost create was not sent again"
+
+
+async def test_a_design_past_the_providers_limit_times_out(world: World) -> None:
+    generator = ScriptedGenerator("slow", finish_after=1000)
+    design = await world.create(generator).execute(_command(world), wait_seconds=0)
+
+    world.clock.advance(timedelta(hours=1))
+    await world.sweep(generator).execute()
+
+    async with world.uow() as uow:
+        ended = await uow.designs.get(design.id)
+    assert ended is not None and ended.failure == "generation_timed_out"
+
+
+async def test_a_job_taken_over_resumes_the_prediction_of_the_dead_worker(world: World) -> None:
+    design = await world.create().execute(_command(world))
+    async with world.uow() as uow:
+        job = await uow.jobs.lease_next("dead-worker", world.clock.now(), 60)
+        assert job is not None
+        job.record_submission("up-from-the-dead-worker", world.clock.now())
+        await uow.jobs.save(job)
+        await uow.commit()
+    upscaler = FailingUpscaler(failures=0)
+
+    world.clock.advance(timedelta(seconds=61))
+    done = await world.run_job(upscaler).execute("w2")
+
+    assert done is not None and done.status is JobStatus.SUCCEEDED
+    assert upscaler.submissions == 0, "no second paid prediction"
+    assert await world.storage.exists(print_file_key(design.id, 0, Kind.SKIN))

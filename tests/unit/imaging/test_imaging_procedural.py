@@ -4,11 +4,19 @@ from PIL import Image, ImageChops, ImageStat
 
 from adapters.imaging import ProceduralImageGenerator
 from adapters.imaging.artwork import procedural_art
-from application.ports import GenerationRequest
+from application.ports import GenerationOutcome, GenerationRequest, PredictionState
 from domain.errors import ProviderFailed
 from domain.geometry import PROVIDER_ASPECT_RATIOS, AspectRatio, aspect_by_name
 
 SQUARE = aspect_by_name("1:1")
+
+
+async def through_port(
+    generator: ProceduralImageGenerator, wanted: GenerationRequest
+) -> GenerationOutcome:
+    """Submit and collect, as the use cases do."""
+    prediction = await generator.submit(wanted, reference="design-1")
+    return await generator.outcome(prediction, wanted, wait_seconds=0)
 
 
 def request(
@@ -52,8 +60,8 @@ def photo() -> bytes:
 async def test_same_prompt_and_seed_give_identical_bytes() -> None:
     generator = ProceduralImageGenerator()
 
-    first = await generator.generate(request("red waves at sunset", count=2))
-    again = await generator.generate(request("red waves at sunset", count=2))
+    first = await through_port(generator, request("red waves at sunset", count=2))
+    again = await through_port(generator, request("red waves at sunset", count=2))
 
     assert first.images == again.images
 
@@ -61,9 +69,7 @@ async def test_same_prompt_and_seed_give_identical_bytes() -> None:
 async def test_generator_names_itself_as_local_procedural_art() -> None:
     generator = ProceduralImageGenerator()
 
-    result = await generator.generate(request("anything"))
-
-    assert result.generator == "procedural-local"
+    assert generator.name == "procedural-local"
 
 
 @pytest.mark.parametrize(
@@ -78,8 +84,8 @@ async def test_generator_names_itself_as_local_procedural_art() -> None:
 async def test_different_prompts_give_clearly_different_images(first: str, second: str) -> None:
     generator = ProceduralImageGenerator()
 
-    one = await generator.generate(request(first))
-    other = await generator.generate(request(second))
+    one = await through_port(generator, request(first))
+    other = await through_port(generator, request(second))
 
     assert colour_distance(decode(one.images[0]), decode(other.images[0])) > 40
 
@@ -88,7 +94,7 @@ async def test_different_prompts_give_clearly_different_images(first: str, secon
 async def test_colour_words_set_the_dominant_colour(word: str, band: int) -> None:
     generator = ProceduralImageGenerator()
 
-    result = await generator.generate(request(f"{word} circles"))
+    result = await through_port(generator, request(f"{word} circles"))
 
     mean = mean_colour(decode(result.images[0]))
     assert mean[band] == max(mean)
@@ -97,8 +103,8 @@ async def test_colour_words_set_the_dominant_colour(word: str, band: int) -> Non
 async def test_variants_and_seeds_differ() -> None:
     generator = ProceduralImageGenerator()
 
-    variants = await generator.generate(request("ocean waves", count=2))
-    reseeded = await generator.generate(request("ocean waves", seed=43))
+    variants = await through_port(generator, request("ocean waves", count=2))
+    reseeded = await through_port(generator, request("ocean waves", seed=43))
 
     first, second = (decode(data) for data in variants.images)
     assert mean_difference(first, second) > 5
@@ -109,7 +115,7 @@ async def test_variants_and_seeds_differ() -> None:
 async def test_images_have_the_aspect_ratios_pixel_size(ratio: AspectRatio) -> None:
     generator = ProceduralImageGenerator()
 
-    result = await generator.generate(request("stars", ratio=ratio.name))
+    result = await through_port(generator, request("stars", ratio=ratio.name))
 
     image = decode(result.images[0])
     assert image.format == "PNG"
@@ -120,7 +126,7 @@ async def test_images_have_the_aspect_ratios_pixel_size(ratio: AspectRatio) -> N
 async def test_count_is_honoured(count: int) -> None:
     generator = ProceduralImageGenerator()
 
-    result = await generator.generate(request("geometric", count=count, ratio="9:21"))
+    result = await through_port(generator, request("geometric", count=count, ratio="9:21"))
 
     assert len(result.images) == count
     assert len(set(result.images)) == count
@@ -131,7 +137,7 @@ async def test_label_sits_in_the_bottom_right_corner() -> None:
     size = (SQUARE.width_px, SQUARE.height_px)
     plain = procedural_art("teal bubbles", 42, 0, size)
 
-    labelled = await generator.generate(request("teal bubbles", seed=42))
+    labelled = await through_port(generator, request("teal bubbles", seed=42))
 
     changed = ImageChops.difference(plain, decode(labelled.images[0]).convert("RGB")).getbbox()
     assert changed is not None
@@ -145,7 +151,7 @@ async def test_with_a_photo_the_first_variant_is_the_photo_cropped_to_size() -> 
     source = decode(photo())
     expected = source.crop((150, 0, 750, 600)).resize((1024, 1024), Image.Resampling.LANCZOS)
 
-    result = await generator.generate(request("sunset waves", count=3, source=photo()))
+    result = await through_port(generator, request("sunset waves", count=3, source=photo()))
 
     first = decode(result.images[0]).convert("RGB")
     assert first.size == (1024, 1024)
@@ -157,7 +163,7 @@ async def test_with_a_photo_the_first_variant_is_the_photo_cropped_to_size() -> 
 async def test_with_a_photo_and_no_prompt_variants_are_neutral_stylisations() -> None:
     generator = ProceduralImageGenerator()
 
-    result = await generator.generate(request(None, count=4, ratio="9:16", source=photo()))
+    result = await through_port(generator, request(None, count=4, ratio="9:16", source=photo()))
 
     images = [decode(data).convert("RGB") for data in result.images]
     assert all(image.size == (768, 1344) for image in images)
@@ -170,6 +176,9 @@ async def test_an_unreadable_photo_is_a_provider_failure() -> None:
 
     with pytest.raises(ProviderFailed):
         await generator.generate(request("waves", source=b"not a photo"))
+    outcome = await through_port(generator, request("waves", source=b"not a photo"))
+    assert outcome.state is PredictionState.FAILED
+    assert outcome.error
 
 
 @pytest.mark.parametrize(
@@ -182,3 +191,4 @@ async def test_a_request_that_cannot_make_an_image_is_a_provider_failure(
 
     with pytest.raises(ProviderFailed):
         await generator.generate(bad)
+    assert (await through_port(generator, bad)).state is PredictionState.FAILED
