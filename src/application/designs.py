@@ -26,7 +26,7 @@ from domain.designs import (
     clean_prompt,
     upload_key,
 )
-from domain.errors import InvalidInput, NotFound
+from domain.errors import ImageTooLarge, InvalidInput, NotFound
 from domain.geometry import Kind, covering_aspect_ratio, target_aspect
 from domain.jobs import JobStatus
 
@@ -47,13 +47,17 @@ class UploadPhoto:
         images: ImageProcessor,
         storage: ObjectStorage,
         clock: Clock,
+        policy: DesignPolicy,
     ) -> None:
         self._uow_factory = uow_factory
         self._images = images
         self._storage = storage
         self._clock = clock
+        self._policy = policy
 
     async def execute(self, owner_id: UUID, data: bytes) -> Upload:
+        if len(data) > self._policy.max_upload_bytes:
+            raise ImageTooLarge(f"The photo is larger than {self._policy.max_upload_bytes} bytes.")
         info = await self._images.normalise(data)
 
         upload_id = uuid4()

@@ -10,7 +10,7 @@ from application.ports import Clock, ObjectStorage, UnitOfWorkFactory, WorkerWak
 from application.settings import DesignPolicy
 from application.upscaling import new_upscale_job
 from domain.errors import Conflict, NotFound
-from domain.jobs import JobStatus
+from domain.jobs import JobStatus, UpscaleJob
 
 logger = logging.getLogger(__name__)
 
@@ -58,12 +58,8 @@ class RequestDownload:
             if design.variant(index) is None:
                 raise NotFound("No such variant.", code="variant_not_found")
             job = await uow.jobs.latest_for_variant(design.id, index)
-            if job is None or (job.status is JobStatus.FAILED and retry):
-                job = new_upscale_job(design.id, index, self._clock.now())
-                await uow.jobs.add(job)
-                await uow.commit()
-                await self._wakeup.notify()
-                logger.info("upscale queued job=%s design=%s variant=%d", job.id, design.id, index)
+        if job is None or (job.status is JobStatus.FAILED and retry):
+            job = await self._queue(design.id, index)
 
         if job.status is JobStatus.SUCCEEDED and job.result_key:
             ttl = self._policy.url_ttl_seconds
@@ -75,3 +71,22 @@ class RequestDownload:
                 code="upscale_failed",
             )
         return DownloadPending(self._policy.download_retry_after_seconds, job.status)
+
+    async def _queue(self, design_id: UUID, index: int) -> UpscaleJob:
+        """Queue the variant's upscale; when another request queued it first, that job."""
+        job = new_upscale_job(design_id, index, self._clock.now())
+        try:
+            async with self._uow_factory() as uow:
+                await uow.jobs.add(job)
+                await uow.commit()
+        except Conflict as clash:
+            if clash.code != "upscale_already_queued":
+                raise
+            async with self._uow_factory() as uow:
+                existing = await uow.jobs.latest_for_variant(design_id, index)
+            if existing is None:
+                raise
+            return existing
+        await self._wakeup.notify()
+        logger.info("upscale queued job=%s design=%s variant=%d", job.id, design_id, index)
+        return job

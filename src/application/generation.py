@@ -33,6 +33,7 @@ from domain.designs import (
     preview_key,
 )
 from domain.errors import (
+    Conflict,
     ContentBlocked,
     DomainError,
     NotFound,
@@ -139,14 +140,9 @@ class GenerationService:
             *(self._store_variant(current, index, raw) for index, raw in enumerate(outcome.images))
         )
         current.mark_ready(list(variants))
-        async with self._uow_factory() as uow:
-            await uow.designs.save(current)
-            if len(current.variants) == 1:
-                job = new_upscale_job(current.id, current.variants[0].index, self._clock.now())
-                await uow.jobs.add(job)
-            await uow.commit()
+        await self._save(current)
         if len(current.variants) == 1:
-            await self._wakeup.notify()
+            await self._queue_upscale(current)
         logger.info(
             "design ready design=%s variants=%d generator=%s duration_ms=%.0f",
             current.id,
@@ -155,6 +151,19 @@ class GenerationService:
             (time.perf_counter() - started) * 1000,
         )
         return current
+
+    async def _queue_upscale(self, design: Design) -> None:
+        """A single variant is the chosen one: its upscale starts at once, queued only once."""
+        job = new_upscale_job(design.id, design.variants[0].index, self._clock.now())
+        try:
+            async with self._uow_factory() as uow:
+                await uow.jobs.add(job)
+                await uow.commit()
+        except Conflict as clash:
+            if clash.code != "upscale_already_queued":
+                raise
+            return
+        await self._wakeup.notify()
 
     async def _record_failure(self, design: Design, outcome: GenerationOutcome) -> Design:
         if outcome.blocked:

@@ -9,6 +9,7 @@ from domain.designs import DEFAULT_RETENTION
 @dataclass(frozen=True, slots=True)
 class DesignPolicy:
     preview_max_width: int = 768
+    max_upload_bytes: int = 20 * 1024 * 1024
     retention: timedelta = DEFAULT_RETENTION
     url_ttl_seconds: int = 300
     download_retry_after_seconds: int = 2

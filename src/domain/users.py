@@ -1,6 +1,7 @@
 """Users and the rules of their credentials."""
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
@@ -16,8 +17,13 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def normalise_email(email: str) -> str:
-    text = email.strip().lower()
-    if len(text) > MAX_EMAIL_LENGTH or not _EMAIL.match(text):
+    """Lower case and NFC, so one address has one spelling; control characters refused."""
+    text = unicodedata.normalize("NFC", email.strip()).lower()
+    if (
+        len(text) > MAX_EMAIL_LENGTH
+        or not _EMAIL.match(text)
+        or any(unicodedata.category(ch)[0] == "C" for ch in text)
+    ):
         raise InvalidInput("The email address is not valid.", code="email_invalid", field="email")
     return text
 

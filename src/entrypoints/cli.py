@@ -3,6 +3,8 @@
 import argparse
 import asyncio
 import contextlib
+import logging
+import os
 import signal
 import sys
 import time
@@ -44,6 +46,8 @@ def _serve(settings: Settings, _: argparse.Namespace) -> int:
         proxy_headers=False,
         server_header=False,
         log_config=None,
+        # The access log would write signed file links, which are bearer credentials.
+        access_log=False,
     )
     return 0
 
@@ -83,8 +87,9 @@ async def _phones(settings: Settings, args: argparse.Namespace) -> int:
         return 1
     for phone in phones:
         flag = " (estimated figures)" if phone.estimated else ""
+        title = phone.name if phone.name.startswith(phone.brand) else f"{phone.brand} {phone.name}"
         print(
-            f"{phone.slug:32} {phone.brand} {phone.name} ({phone.year}) "
+            f"{phone.slug:32} {title} ({phone.year}) "
             f"{phone.width_mm:g} x {phone.height_mm:g} mm, "
             f"screen {phone.screen_width_px}x{phone.screen_height_px}{flag}"
         )
@@ -184,10 +189,15 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    configure_logging()
+    if args.command == "generate" and not 0 <= args.pick < max(1, args.variants):
+        _progress(f"--pick must be from 0 to {max(1, args.variants) - 1}")
+        return 2
     try:
+        # The one-shot commands speak through their progress lines; logs are for servers.
+        quiet = args.command in ("generate", "phones", "db")
+        configure_logging(None if "CASECRAFT_LOG_LEVEL" in os.environ or not quiet else "WARNING")
         settings = load_settings()
-    except SettingsError as error:
+    except (SettingsError, ValueError) as error:
         _progress(f"configuration error: {error}")
         return 2
     try:
@@ -203,13 +213,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DomainError as error:
         _progress(f"{error.code}: {error.detail}")
         return 1
-    except FileNotFoundError as error:
-        _progress(f"no such file: {error.filename}")
+    except OSError as error:
+        if error.filename:
+            _progress(f"cannot use {error.filename}: {error.strerror or error}")
+        else:
+            _progress(f"failed: {error}")
         return 1
     except KeyboardInterrupt:
         with contextlib.suppress(Exception):
             _progress("interrupted")
         return 130
+    except Exception as error:  # one clear line for the user; the details go to the log
+        logging.getLogger(__name__).debug("command failed", exc_info=True)
+        _progress(f"failed: {type(error).__name__}: {error}")
+        return 1
 
 
 if __name__ == "__main__":

@@ -46,6 +46,8 @@ from entrypoints.http.auth import CurrentUser, current_user
 from entrypoints.http.catalog import CatalogAnswers
 from entrypoints.settings import Settings
 
+PROVIDER_MAX_BYTES = 64 * 1024 * 1024
+
 
 class AdapterProvider(Provider):
     """The production choice of every port, from the settings; one instance per process."""
@@ -75,6 +77,7 @@ class AdapterProvider(Provider):
     def policy(self, settings: Settings) -> DesignPolicy:
         return DesignPolicy(
             preview_max_width=settings.images.preview_max_width,
+            max_upload_bytes=settings.images.max_upload_bytes,
             retention=timedelta(hours=settings.retention_hours),
             url_ttl_seconds=settings.url_ttl_seconds,
             lease_seconds=settings.worker.lease_seconds,
@@ -83,7 +86,9 @@ class AdapterProvider(Provider):
     @provide
     def images(self, settings: Settings) -> ImageProcessor:
         return PillowImageProcessor(
-            max_bytes=settings.images.max_upload_bytes,
+            # Provider output (an upscaled print file is many megabytes) has its own,
+            # larger cap; uploads are held to theirs by the upload use case.
+            max_bytes=max(settings.images.max_upload_bytes, PROVIDER_MAX_BYTES),
             max_pixels=settings.images.max_pixels,
             concurrency=settings.images.concurrency,
         )

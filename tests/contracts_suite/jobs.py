@@ -55,7 +55,7 @@ class JobRepositoryContract:
         self, uow_factory: UnitOfWorkFactory
     ) -> None:
         design = await stored_design(uow_factory)
-        first = make_job(design.id, created_at=later(-120))
+        first = make_job(design.id, created_at=later(-120), status=JobStatus.FAILED)
         retry = make_job(design.id, created_at=later(-60))
         other_variant = make_job(design.id, variant_index=1, created_at=NOW)
         await stored_jobs(uow_factory, first, retry, other_variant)
@@ -92,8 +92,12 @@ class JobRepositoryContract:
     async def test_lease_takes_the_oldest_due_job(self, uow_factory: UnitOfWorkFactory) -> None:
         design = await stored_design(uow_factory)
         not_due = make_job(design.id, next_attempt_at=later(30))
-        newer = make_job(design.id, next_attempt_at=later(-10), created_at=later(-5))
-        oldest = make_job(design.id, next_attempt_at=later(-10), created_at=later(-50))
+        newer = make_job(
+            design.id, variant_index=1, next_attempt_at=later(-10), created_at=later(-5)
+        )
+        oldest = make_job(
+            design.id, variant_index=2, next_attempt_at=later(-10), created_at=later(-50)
+        )
         await stored_jobs(uow_factory, not_due, newer, oldest)
 
         leased = await lease(uow_factory, "worker-a")
@@ -191,3 +195,26 @@ class JobRepositoryContract:
         async with uow_factory() as uow:
             got = await uow.jobs.get(job.id)
         assert got is not None and got.lease_expires_at == later(600)
+
+    async def test_a_variant_has_one_live_upscale_and_a_retry_only_after_a_failure(
+        self, uow_factory: UnitOfWorkFactory
+    ) -> None:
+        design = await stored_design(uow_factory)
+        first = make_job(design.id)
+        await stored_jobs(uow_factory, first)
+
+        with pytest.raises(Conflict) as raised:
+            await stored_jobs(uow_factory, make_job(design.id, created_at=later(5)))
+        async with uow_factory() as uow:
+            failed = await uow.jobs.get(first.id)
+            assert failed is not None
+            failed.status = JobStatus.FAILED
+            await uow.jobs.save(failed)
+            await uow.commit()
+        retry = make_job(design.id, created_at=later(10))
+        await stored_jobs(uow_factory, retry)
+
+        assert raised.value.code == "upscale_already_queued"
+        async with uow_factory() as uow:
+            latest = await uow.jobs.latest_for_variant(design.id, 0)
+        assert latest is not None and latest.id == retry.id

@@ -24,11 +24,13 @@ from uuid import UUID
 
 from domain.designs import Design, DesignStatus, Upload
 from domain.errors import Conflict, NotFound
-from domain.jobs import UpscaleJob
+from domain.jobs import JobStatus, UpscaleJob
 from domain.phones import PhoneModel
 from domain.users import User
 
 logger = logging.getLogger(__name__)
+
+ALREADY_QUEUED = "upscale_already_queued"
 
 _T = TypeVar("_T")
 
@@ -226,6 +228,15 @@ class InMemoryJobRepository(_View):
             raise Conflict(f"Job {job.id} already exists.", code="job_exists")
         if job.design_id not in self._store.designs and job.design_id not in self._pending.designs:
             raise _missing_reference("job")
+        if job.status is not JobStatus.FAILED and any(
+            j.design_id == job.design_id
+            and j.variant_index == job.variant_index
+            and j.status is not JobStatus.FAILED
+            for j in self._visible().values()
+        ):
+            raise Conflict(
+                "The variant's upscale is already queued.", code="upscale_already_queued"
+            )
         self._pending.jobs[job.id] = _copy(job)
 
     async def get(self, job_id: UUID) -> UpscaleJob | None:

@@ -55,11 +55,14 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def engine_config(url: URL) -> EngineConfig:
     """Pool and driver settings for the URL's database."""
+    # Statement parameters hold emails and prompts: keep them out of error messages and logs.
     if not is_sqlite(url):
-        return EngineConfig(pool_pre_ping=True)
+        return EngineConfig(pool_pre_ping=True, hide_parameters=True)
     if _sqlite_file(url) is None:
-        return EngineConfig(poolclass=StaticPool, connect_args={"check_same_thread": False})
-    return EngineConfig()
+        return EngineConfig(
+            poolclass=StaticPool, connect_args={"check_same_thread": False}, hide_parameters=True
+        )
+    return EngineConfig(hide_parameters=True)
 
 
 def create_engine(url: str, *, poolclass: Any = None) -> AsyncEngine:

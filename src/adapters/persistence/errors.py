@@ -2,7 +2,8 @@
 
 Only the driver's own message is read (never the SQL text, which names every
 column): a foreign key failure is Conflict(code="missing_reference"), a clash on
-the users' email index is Conflict(code="email_taken"), and any other clash is
+the users' email index is Conflict(code="email_taken"), a second live upscale of
+one variant Conflict(code="upscale_already_queued"), and any other clash is
 Conflict(code="<entity>_exists"). After such an error the unit of work must be
 rolled back before it is used again.
 """
@@ -34,6 +35,8 @@ def conflict_from(error: BaseException, entity: str) -> Conflict:
         )
     if "email" in message:
         return Conflict("The email is already registered.", code="email_taken")
+    if "variant_index" in message or "uq_upscale_jobs_active_variant" in message:
+        return Conflict("The variant's upscale is already queued.", code="upscale_already_queued")
     return Conflict(f"The {entity} already exists.", code=f"{entity}_exists")
 
 

@@ -15,7 +15,7 @@ from uuid import UUID
 
 from advanced_alchemy.base import UUIDBase
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -107,6 +107,15 @@ class UpscaleJobRow(UUIDBase):
             "design_id",
             "variant_index",
             "created_at",
+        ),
+        # One live job per variant: a failed job may be followed by a retry.
+        Index(
+            "uq_upscale_jobs_active_variant",
+            "design_id",
+            "variant_index",
+            unique=True,
+            sqlite_where=text("status != 'failed'"),
+            postgresql_where=text("status != 'failed'"),
         ),
     )
 

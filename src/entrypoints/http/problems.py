@@ -109,6 +109,11 @@ def _validation_detail(error: ValidationException) -> str:
     return "The request is not valid."
 
 
+def nesting_error_handler(_: Request[Any, Any, Any], error: RecursionError) -> Response[Any]:
+    """JSON nested deeper than the decoder follows is refused like any malformed body."""
+    return problem(400, "malformed_json", "The request body is nested too deeply.")
+
+
 def unexpected_error_handler(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     logger.exception("unhandled error path=%s method=%s", request.url.path, request.method)
     return problem(500, "internal_error", "The service failed; try again later.")
@@ -117,5 +122,6 @@ def unexpected_error_handler(request: Request[Any, Any, Any], error: Exception) 
 EXCEPTION_HANDLERS: dict[int | type[Exception], Any] = {
     DomainError: domain_error_handler,
     HTTPException: http_error_handler,
+    RecursionError: nesting_error_handler,
     Exception: unexpected_error_handler,
 }

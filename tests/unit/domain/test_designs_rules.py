@@ -90,6 +90,18 @@ def test_emails_are_lower_cased_and_checked() -> None:
         normalise_email("not-an-email")
 
 
+@pytest.mark.parametrize("email", ["a\x00@example.com", "a\u202e@example.com", "a\tb@example.com"])
+def test_emails_with_control_characters_are_refused(email: str) -> None:
+    with pytest.raises(InvalidInput):
+        normalise_email(email)
+
+
+def test_one_address_has_one_spelling_whatever_its_unicode_form() -> None:
+    assert normalise_email("Jos\u0065\u0301@example.com") == normalise_email(
+        "Jos\u00e9@example.com"
+    )
+
+
 @pytest.mark.parametrize("length", [7, 257])
 def test_passwords_outside_8_to_256_characters_are_refused(length: int) -> None:
     with pytest.raises(InvalidInput):

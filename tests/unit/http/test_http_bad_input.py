@@ -194,3 +194,36 @@ async def test_a_bad_design_id_is_404_or_422_never_500(
 
     assert not_uuid.status_code in (404, 422)
     assert unknown.status_code == 404
+
+
+async def test_json_nested_too_deeply_is_400_not_500(
+    client: AsyncTestClient[Litestar], alice: dict[str, str]
+) -> None:
+    body = b'{"phone":"apple-iphone-15-pro","prompt":"x","z":' + b"[" * 20000 + b"]" * 20000 + b"}"
+
+    response = await client.post(
+        "/v1/designs", content=body, headers={**alice, "Content-Type": "application/json"}
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "malformed_json"
+
+
+async def test_an_email_with_a_nul_is_422(client: AsyncTestClient[Litestar]) -> None:
+    response = await client.post(
+        "/v1/auth/signup", json={"email": "a\x00@example.com", "password": "long enough pw"}
+    )
+
+    assert response.status_code == 422
+    assert response.json()["code"] == "email_invalid"
+
+
+async def test_a_small_upload_cap_does_not_limit_generated_artwork(tmp_path: Any) -> None:
+    from entrypoints.http.app import create_app
+
+    settings = make_settings(tmp_path, CASECRAFT_MAX_UPLOAD_BYTES="10000")
+    async with AsyncTestClient(create_app(settings, InMemoryAdapters())) as client:
+        headers = await sign_up_and_log_in(client, "erin@example.com")
+        response = await client.post("/v1/designs", json=_design(), headers=headers)
+
+    assert response.status_code == 201, response.text

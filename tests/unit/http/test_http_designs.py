@@ -6,6 +6,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from PIL import Image
 
+from adapters.memory.repositories import InMemoryStore
 from entrypoints.worker import UpscaleWorker
 
 PROMPT = "a red fox in a snowy forest at sunset"
@@ -248,3 +249,17 @@ async def test_every_shared_sample_image_uploads_and_becomes_a_design(
         assert uploaded.status_code == 201, (sample.name, uploaded.text)
         design = await create_design(client, alice, prompt=None, uploadId=uploaded.json()["id"])
         assert design["status"] == "ready", sample.name
+
+
+async def test_concurrent_first_downloads_queue_one_upscale(
+    app: Litestar, client: AsyncTestClient[Litestar], alice: dict[str, str]
+) -> None:
+    design = await create_design(client, alice, variants=3)
+    url = f"/v1/designs/{design['id']}/variants/2/download"
+
+    answers = await asyncio.gather(*(client.post(url, headers=alice) for _ in range(8)))
+
+    assert {a.status_code for a in answers} == {202}
+    store = await app.state.dishka_container.get(InMemoryStore)
+    jobs = [j for j in store.jobs.values() if str(j.design_id) == design["id"]]
+    assert len(jobs) == 1
