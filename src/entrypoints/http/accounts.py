@@ -34,7 +34,7 @@ class AccountController(Controller):
             access_token=grant.access_token, token_type=BEARER, expires_in=grant.expires_in
         )
 
-    @get("/v1/me")
+    @get("/v1/me", security=[{"bearer": []}])
     @inject
     async def me(
         self, user: FromDishka[CurrentUser], use_case: FromDishka[ShowAccount]

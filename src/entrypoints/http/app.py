@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from dishka import AsyncContainer, Provider, make_async_container
 from litestar import Litestar, Router
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.openapi.plugins import ScalarRenderPlugin
 
 from entrypoints.bootstrap import prepare
@@ -85,8 +86,15 @@ def create_app(settings: Settings | None = None, *overrides: Provider) -> Litest
             description="Phone-shaped skins and wallpapers from a prompt or a photo.",
             path="/schema",
             render_plugins=[ScalarRenderPlugin()],
+            components=Components(
+                security_schemes={
+                    "bearer": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
+                }
+            ),
         ),
         request_max_body_size=settings.http.max_body_bytes,
+        # Logging is configured once, by the entrypoint, in the service's own format.
+        logging_config=None,
         debug=False,
     )
     app.state.dishka_container = container

@@ -66,6 +66,7 @@ async def _upload_bytes(request: Request[Any, Any, Any]) -> bytes:
 
 class DesignController(Controller):
     tags = ["designs"]
+    security = [{"bearer": []}]
     request_max_body_size = JSON_BODY_LIMIT
 
     @post("/v1/designs", status_code=HTTP_201_CREATED)
@@ -129,7 +130,7 @@ class DesignController(Controller):
         """One design of the caller's with short-lived preview URLs; anyone else's is 404."""
         return DesignOut.of(await use_case.execute(user.id, design_id))
 
-    @post("/v1/designs/{design_id:uuid}/variants/{index:int}/download")
+    @post("/v1/designs/{design_id:uuid}/variants/{index:int}/download", status_code=200)
     @inject
     async def download(
         self,
@@ -159,6 +160,7 @@ def make_upload_controller(max_upload_bytes: int) -> type[Controller]:
 
     class UploadController(Controller):
         tags = ["designs"]
+        security = [{"bearer": []}]
         request_max_body_size = max_upload_bytes + MULTIPART_OVERHEAD
 
         @post("/v1/uploads", status_code=HTTP_201_CREATED)
