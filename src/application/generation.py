@@ -9,6 +9,7 @@ import asyncio
 import logging
 import time
 from datetime import datetime
+from uuid import UUID
 
 from application.catalog import PhoneDirectory
 from application.ports import (
@@ -20,6 +21,7 @@ from application.ports import (
     ObjectStorage,
     PredictionState,
     UnitOfWorkFactory,
+    WebhookLedger,
     WorkerWakeup,
 )
 from application.settings import DesignPolicy
@@ -249,3 +251,50 @@ class FinishPendingDesigns:
             logger.info("pending design ended design=%s code=%s", design.id, error.code)
             return True
         return finished.status is not DesignStatus.GENERATING
+
+
+WEBHOOK_MEMORY_SECONDS = 24 * 3600
+
+
+class HandlePredictionWebhook:
+    """A provider's word that a prediction moved on, already checked for its signature.
+
+    Rules: each delivery is handled once (deliveries are retried with the same id);
+    a design waiting on that prediction is finished now; anything else (an upscale)
+    wakes the worker, which asks the provider itself, so a webhook never decides an
+    outcome on its own and a lost webhook only costs the next poll.
+    """
+
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        service: GenerationService,
+        ledger: WebhookLedger,
+        wakeup: WorkerWakeup,
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._service = service
+        self._ledger = ledger
+        self._wakeup = wakeup
+
+    async def execute(self, webhook_id: str, reference: str | None, prediction_id: str) -> None:
+        if not await self._ledger.first_delivery(webhook_id, WEBHOOK_MEMORY_SECONDS):
+            logger.info("webhook repeated webhook=%s", webhook_id)
+            return
+        design = await self._design(reference)
+        if design is None or design.prediction_id != prediction_id or design.finished:
+            await self._wakeup.notify()
+            return
+        try:
+            request = await self._service.request_for(design)
+            await self._service.finish(design, request, wait_seconds=0)
+        except DomainError as error:
+            logger.info("webhook ended design=%s code=%s", design.id, error.code)
+
+    async def _design(self, reference: str | None) -> Design | None:
+        try:
+            design_id = UUID(reference or "")
+        except ValueError:
+            return None
+        async with self._uow_factory() as uow:
+            return await uow.designs.get(design_id)

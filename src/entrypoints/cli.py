@@ -24,7 +24,7 @@ from entrypoints.bootstrap import prepare
 from entrypoints.http.app import build_container, create_app
 from entrypoints.logs import configure_logging
 from entrypoints.settings import Settings, SettingsError, load_settings
-from entrypoints.worker import UpscaleWorker
+from entrypoints.worker import STOP_GRACE_SECONDS, UpscaleWorker
 
 # The command waits as long as the API lets a request wait for its previews.
 GENERATE_WAIT_SECONDS = 60.0
@@ -57,10 +57,16 @@ async def _worker(settings: Settings) -> int:
     try:
         await prepare(container, settings)
         worker = UpscaleWorker(container, settings.worker.poll_seconds)
+        stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, lambda: asyncio.ensure_future(worker.stop()))
-        await worker.run()
+            loop.add_signal_handler(signum, stop.set)
+        running = asyncio.create_task(worker.run(), name="upscale-worker")
+        stopping = asyncio.create_task(stop.wait())
+        await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if not running.done():
+            await worker.shut_down(running, STOP_GRACE_SECONDS)
     finally:
         await container.close()
     return 0

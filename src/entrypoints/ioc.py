@@ -1,22 +1,19 @@
 """dishka providers, grouped by layer: adapters at APP scope, use cases per request."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 
 from dishka import Provider, Scope, from_context, provide, provide_all
 from litestar import Request
 
-from adapters.imaging.procedural import ProceduralImageGenerator
 from adapters.imaging.processor import PillowImageProcessor
-from adapters.imaging.upscaler import PillowUpscaler
 from adapters.persistence.database import Database
 from adapters.persistence.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from adapters.replicate.webhooks import WebhookVerifier
 from adapters.security.passwords import ArgonPasswordHasher
 from adapters.security.tokens import JwtTokenIssuer
-from adapters.storage.filesystem import FilesystemObjectStorage
 from adapters.storage.signing import SignedFileUrls, UrlSigner
 from adapters.system.clock import SystemClock
-from adapters.system.wakeup import InProcessWakeup
 from application.accounts import Authenticate, EnsureLocalOwner, LogIn, ShowAccount, SignUp
 from application.catalog import (
     ListBrands,
@@ -28,16 +25,23 @@ from application.catalog import (
 )
 from application.designs import CreateDesign, ListDesigns, ShowDesign, UploadPhoto
 from application.downloads import RequestDownload
-from application.generation import FinishPendingDesigns, GenerationService
+from application.generation import (
+    FinishPendingDesigns,
+    GenerationService,
+    HandlePredictionWebhook,
+)
 from application.ports import (
     Clock,
+    DesignStatusCache,
     ImageGenerator,
     ImageProcessor,
     ObjectStorage,
     PasswordHasher,
+    RateLimiter,
     TokenIssuer,
     UnitOfWorkFactory,
     Upscaler,
+    WebhookLedger,
     WorkerWakeup,
 )
 from application.settings import DesignPolicy
@@ -45,6 +49,13 @@ from application.upscaling import RunNextUpscaleJob
 from entrypoints.http.auth import CurrentUser, current_user
 from entrypoints.http.catalog import CatalogAnswers
 from entrypoints.settings import Settings
+from entrypoints.wiring import (
+    Coordination,
+    Providers,
+    coordination,
+    image_providers,
+    object_storage,
+)
 
 PROVIDER_MAX_BYTES = 64 * 1024 * 1024
 
@@ -70,8 +81,25 @@ class AdapterProvider(Provider):
         return SystemClock()
 
     @provide
-    def wakeup(self) -> WorkerWakeup:
-        return InProcessWakeup()
+    async def coordination(self, settings: Settings, clock: Clock) -> AsyncIterator[Coordination]:
+        async with coordination(settings, clock) as parts:
+            yield parts
+
+    @provide
+    def wakeup(self, parts: Coordination) -> WorkerWakeup:
+        return parts.wakeup
+
+    @provide
+    def rate_limiter(self, parts: Coordination) -> RateLimiter:
+        return parts.rate_limiter
+
+    @provide
+    def webhook_ledger(self, parts: Coordination) -> WebhookLedger:
+        return parts.webhook_ledger
+
+    @provide
+    def status_cache(self, parts: Coordination) -> DesignStatusCache:
+        return parts.status_cache
 
     @provide
     def policy(self, settings: Settings) -> DesignPolicy:
@@ -94,12 +122,22 @@ class AdapterProvider(Provider):
         )
 
     @provide
-    def generator(self) -> ImageGenerator:
-        return ProceduralImageGenerator()
+    async def providers(self, settings: Settings) -> AsyncIterator[Providers]:
+        async with image_providers(settings) as chosen:
+            yield chosen
 
     @provide
-    def upscaler(self) -> Upscaler:
-        return PillowUpscaler()
+    def generator(self, chosen: Providers) -> ImageGenerator:
+        return chosen.generator
+
+    @provide
+    def upscaler(self, chosen: Providers) -> Upscaler:
+        return chosen.upscaler
+
+    @provide
+    def webhook_verifier(self, settings: Settings) -> WebhookVerifier | None:
+        secret = settings.replicate.webhook_secret if settings.replicate else None
+        return WebhookVerifier(secret) if secret else None
 
     @provide
     def signed_urls(self, settings: Settings, clock: Clock) -> SignedFileUrls:
@@ -107,11 +145,9 @@ class AdapterProvider(Provider):
         return SignedFileUrls(settings.http.public_base_url, signer, clock)
 
     @provide
-    def storage(self, settings: Settings, clock: Clock) -> ObjectStorage:
-        signer = UrlSigner.from_secret_key(settings.security.secret_key)
-        return FilesystemObjectStorage(
-            settings.storage_dir, settings.http.public_base_url, signer, clock
-        )
+    def storage(self, settings: Settings, clock: Clock) -> Iterator[ObjectStorage]:
+        with object_storage(settings, clock) as chosen:
+            yield chosen
 
     @provide
     def hasher(self) -> PasswordHasher:
@@ -142,6 +178,7 @@ class UseCaseProvider(Provider):
     use_cases = provide_all(
         GenerationService,
         FinishPendingDesigns,
+        HandlePredictionWebhook,
         LoadCatalog,
         UploadPhoto,
         CreateDesign,

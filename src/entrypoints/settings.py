@@ -80,7 +80,7 @@ class S3Settings:
 @dataclass(frozen=True, slots=True)
 class ReplicateSettings:
     api_token: str
-    base_url: str = "https://api.replicate.com/v1"
+    base_url: str = "https://api.replicate.com"
     generator_model: str = "black-forest-labs/flux-schnell"
     photo_model: str = "black-forest-labs/flux-dev"
     upscaler_version: str = ""
@@ -259,6 +259,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         worker=WorkerSettings(
             embedded=_bool(env, "CASECRAFT_EMBEDDED_WORKER", True),
             poll_seconds=float(_int(env, "CASECRAFT_WORKER_POLL_SECONDS", 5, minimum=1)),
+            lease_seconds=float(_int(env, "CASECRAFT_WORKER_LEASE_SECONDS", 120, minimum=3)),
         ),
         retention_hours=_int(env, "CASECRAFT_RETENTION_HOURS", 48, minimum=1),
         redis=_redis(env),

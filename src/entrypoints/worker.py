@@ -1,6 +1,7 @@
 """The upscale worker loop: inside the API process (embedded) or alone (`casecraft worker`)."""
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -14,6 +15,9 @@ from application.upscaling import RunNextUpscaleJob
 from domain.jobs import UpscaleJob
 
 logger = logging.getLogger(__name__)
+
+# How long a stopping worker lets its current job run before giving it back.
+STOP_GRACE_SECONDS = 20.0
 
 
 def worker_name() -> str:
@@ -66,3 +70,15 @@ class UpscaleWorker:
         self._stopping.set()
         wakeup = await self._container.get(WorkerWakeup)
         await wakeup.notify()
+
+    async def shut_down(self, running: "asyncio.Task[None]", grace_seconds: float) -> None:
+        """Stop; a job still running after `grace_seconds` is cancelled and its lease given
+        back, its prediction id kept, so the next worker resumes it at no extra cost."""
+        await self.stop()
+        try:
+            await asyncio.wait_for(asyncio.shield(running), grace_seconds)
+        except TimeoutError:
+            running.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await running
+            logger.info("worker released its job on shutdown worker=%s", self.name)

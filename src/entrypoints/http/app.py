@@ -1,7 +1,6 @@
 """The Litestar app factory, used by the server and the tests alike."""
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -9,8 +8,8 @@ from contextlib import asynccontextmanager
 from dishka import AsyncContainer, Provider, make_async_container
 from litestar import Litestar, Router
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.spec import Components, SecurityScheme
 from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
 
 from entrypoints.bootstrap import prepare
 from entrypoints.http.accounts import AccountController
@@ -20,9 +19,10 @@ from entrypoints.http.files import FileController
 from entrypoints.http.health import HealthController
 from entrypoints.http.problems import EXCEPTION_HANDLERS
 from entrypoints.http.request_scope import request_scope
+from entrypoints.http.webhooks import WebhookController
 from entrypoints.ioc import AdapterProvider, HttpProvider, UseCaseProvider
 from entrypoints.settings import Settings, load_settings
-from entrypoints.worker import UpscaleWorker
+from entrypoints.worker import STOP_GRACE_SECONDS, UpscaleWorker
 
 logger = logging.getLogger(__name__)
 
@@ -57,10 +57,7 @@ def create_app(settings: Settings | None = None, *overrides: Provider) -> Litest
             yield
         finally:
             if worker is not None and worker_task is not None:
-                await worker.stop()
-                worker_task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await worker_task
+                await worker.shut_down(worker_task, STOP_GRACE_SECONDS)
             await container.close()
 
     app = Litestar(
@@ -75,6 +72,7 @@ def create_app(settings: Settings | None = None, *overrides: Provider) -> Litest
                     DesignController,
                     make_upload_controller(settings.images.max_upload_bytes),
                     FileController,
+                    WebhookController,
                 ],
             ),
         ],

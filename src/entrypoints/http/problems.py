@@ -13,6 +13,7 @@ from litestar.exceptions import (
     ValidationException,
 )
 
+from adapters.s3.errors import StorageUnavailable
 from domain.errors import (
     Conflict,
     DomainError,
@@ -114,6 +115,15 @@ def nesting_error_handler(_: Request[Any, Any, Any], error: RecursionError) -> R
     return problem(400, "malformed_json", "The request body is nested too deeply.")
 
 
+def storage_error_handler(_: Request[Any, Any, Any], error: StorageUnavailable) -> Response[Any]:
+    logger.error("storage unavailable: %s", error)
+    response = problem(
+        503, "storage_unavailable", "File storage is unavailable; try again shortly."
+    )
+    response.headers["Retry-After"] = "5"
+    return response
+
+
 def unexpected_error_handler(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     logger.exception("unhandled error path=%s method=%s", request.url.path, request.method)
     return problem(500, "internal_error", "The service failed; try again later.")
@@ -123,5 +133,6 @@ EXCEPTION_HANDLERS: dict[int | type[Exception], Any] = {
     DomainError: domain_error_handler,
     HTTPException: http_error_handler,
     RecursionError: nesting_error_handler,
+    StorageUnavailable: storage_error_handler,
     Exception: unexpected_error_handler,
 }
