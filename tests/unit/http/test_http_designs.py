@@ -263,3 +263,29 @@ async def test_concurrent_first_downloads_queue_one_upscale(
     store = await app.state.dishka_container.get(InMemoryStore)
     jobs = [j for j in store.jobs.values() if str(j.design_id) == design["id"]]
     assert len(jobs) == 1
+
+
+async def test_with_redis_away_designs_and_downloads_still_work(tmp_path: Any) -> None:
+    from casecraft_testing import InMemoryAdapters, make_settings, sign_up_and_log_in
+    from contracts_suite.coordination import free_loopback_port
+    from entrypoints.http.app import create_app
+
+    settings = make_settings(
+        tmp_path,
+        REDIS_SERVER="127.0.0.1",
+        REDIS_PORT=str(free_loopback_port()),
+        CASECRAFT_EMBEDDED_WORKER="true",
+        CASECRAFT_WORKER_POLL_SECONDS="1",
+    )
+    async with AsyncTestClient(create_app(settings, InMemoryAdapters())) as client:
+        headers = await sign_up_and_log_in(client, "frank@example.com")
+        design = await create_design(client, headers)
+        url = f"/v1/designs/{design['id']}/variants/0/download"
+        answer = await client.post(url, headers=headers)
+        async with asyncio.timeout(20):
+            while answer.status_code == 202:
+                await asyncio.sleep(0.1)
+                answer = await client.post(url, headers=headers)
+
+    assert design["status"] == "ready"
+    assert answer.status_code == 200
