@@ -14,6 +14,7 @@ from application.ports import (
     PredictionState,
     UnitOfWorkFactory,
     Upscaler,
+    WorkerWakeup,
 )
 from application.settings import DesignPolicy
 from domain.designs import print_file_key
@@ -70,6 +71,7 @@ class RunNextUpscaleJob:
         upscaler: Upscaler,
         storage: ObjectStorage,
         clock: Clock,
+        wakeup: WorkerWakeup,
         policy: DesignPolicy,
     ) -> None:
         self._uow_factory = uow_factory
@@ -78,6 +80,7 @@ class RunNextUpscaleJob:
         self._upscaler = upscaler
         self._storage = storage
         self._clock = clock
+        self._wakeup = wakeup
         self._policy = policy
 
     async def execute(self, worker: str) -> UpscaleJob | None:
@@ -95,10 +98,18 @@ class RunNextUpscaleJob:
             job.variant_index,
             job.attempts,
         )
-        heartbeat = asyncio.create_task(self._keep_lease(job, worker), name=f"lease-{job.id}")
+        producing = asyncio.create_task(self._produce(job), name=f"upscale-{job.id}")
+        heartbeat = asyncio.create_task(
+            self._keep_lease(job, worker, producing), name=f"lease-{job.id}"
+        )
         try:
-            key = await self._produce(job)
+            key = await producing
         except asyncio.CancelledError:
+            if heartbeat.done() and not heartbeat.cancelled() and heartbeat.result() is False:
+                # The lease was lost: the job is another worker's now; leave it alone.
+                logger.warning("upscale abandoned job=%s worker=%s", job.id, worker)
+                return None
+            producing.cancel()
             await asyncio.shield(self._release(job))
             raise
         except DomainError as error:
@@ -112,7 +123,7 @@ class RunNextUpscaleJob:
 
         async with self._uow_factory() as uow:
             current = await uow.jobs.get(job.id)
-            if current is None or current.status.terminal:
+            if current is None or current.status.terminal or current.lease_owner != worker:
                 return current
             current.succeed(key, self._clock.now())
             await uow.jobs.save(current)
@@ -124,8 +135,11 @@ class RunNextUpscaleJob:
         )
         return current
 
-    async def _keep_lease(self, job: UpscaleJob, worker: str) -> None:
-        """Push the lease on every third of its length while the job runs."""
+    async def _keep_lease(
+        self, job: UpscaleJob, worker: str, producing: "asyncio.Task[str]"
+    ) -> bool:
+        """Push the lease on every third of its length while the job runs; when it is lost,
+        stop the work (another worker owns the job now) and answer False."""
         interval = self._policy.lease_seconds / 3
         while True:
             await asyncio.sleep(interval)
@@ -134,7 +148,8 @@ class RunNextUpscaleJob:
                 held = await uow.jobs.extend_lease(job.id, worker, until)
             if not held:
                 logger.warning("upscale lease lost job=%s worker=%s", job.id, worker)
-                return
+                producing.cancel()
+                return False
 
     async def _produce(self, job: UpscaleJob) -> str:
         async with self._uow_factory() as uow:
@@ -189,6 +204,7 @@ class RunNextUpscaleJob:
             current.release(self._clock.now())
             await uow.jobs.save(current)
             await uow.commit()
+        await self._wakeup.notify()
         logger.info("upscale released job=%s", job.id)
 
     async def _record_failure(self, job: UpscaleJob, reason: str) -> UpscaleJob | None:

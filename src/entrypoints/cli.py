@@ -24,7 +24,7 @@ from entrypoints.bootstrap import prepare
 from entrypoints.http.app import build_container, create_app
 from entrypoints.logs import configure_logging
 from entrypoints.settings import Settings, SettingsError, load_settings
-from entrypoints.worker import STOP_GRACE_SECONDS, UpscaleWorker
+from entrypoints.worker import UpscaleWorker
 
 # The command waits as long as the API lets a request wait for its previews.
 GENERATE_WAIT_SECONDS = 60.0
@@ -66,7 +66,7 @@ async def _worker(settings: Settings) -> int:
         await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
         stopping.cancel()
         if not running.done():
-            await worker.shut_down(running, STOP_GRACE_SECONDS)
+            await worker.shut_down(running, settings.worker.stop_grace_seconds)
     finally:
         await container.close()
     return 0

@@ -52,11 +52,16 @@ class HttpSettings:
     max_body_bytes: int = 1024 * 1024
 
 
+# How long a stopping worker lets its current job run before giving it back.
+DEFAULT_STOP_GRACE_SECONDS = 20.0
+
+
 @dataclass(frozen=True, slots=True)
 class WorkerSettings:
     embedded: bool = True
     poll_seconds: float = 5.0
     lease_seconds: float = 120.0
+    stop_grace_seconds: float = DEFAULT_STOP_GRACE_SECONDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,6 +265,14 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
             embedded=_bool(env, "CASECRAFT_EMBEDDED_WORKER", True),
             poll_seconds=float(_int(env, "CASECRAFT_WORKER_POLL_SECONDS", 5, minimum=1)),
             lease_seconds=float(_int(env, "CASECRAFT_WORKER_LEASE_SECONDS", 120, minimum=3)),
+            stop_grace_seconds=float(
+                _int(
+                    env,
+                    "CASECRAFT_WORKER_STOP_GRACE_SECONDS",
+                    int(DEFAULT_STOP_GRACE_SECONDS),
+                    minimum=0,
+                )
+            ),
         ),
         retention_hours=_int(env, "CASECRAFT_RETENTION_HOURS", 48, minimum=1),
         redis=_redis(env),

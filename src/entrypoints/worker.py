@@ -13,11 +13,13 @@ from application.generation import FinishPendingDesigns
 from application.ports import WorkerWakeup
 from application.upscaling import RunNextUpscaleJob
 from domain.jobs import UpscaleJob
+from entrypoints.settings import DEFAULT_STOP_GRACE_SECONDS
 
 logger = logging.getLogger(__name__)
 
-# How long a stopping worker lets its current job run before giving it back.
-STOP_GRACE_SECONDS = 20.0
+# How long a stopping worker lets its current job run before giving it back, unless
+# CASECRAFT_WORKER_STOP_GRACE_SECONDS says otherwise (settings.worker.stop_grace_seconds).
+STOP_GRACE_SECONDS = DEFAULT_STOP_GRACE_SECONDS
 
 
 def worker_name() -> str:

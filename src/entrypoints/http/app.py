@@ -22,7 +22,7 @@ from entrypoints.http.request_scope import request_scope
 from entrypoints.http.webhooks import WebhookController
 from entrypoints.ioc import AdapterProvider, HttpProvider, UseCaseProvider
 from entrypoints.settings import Settings, load_settings
-from entrypoints.worker import STOP_GRACE_SECONDS, UpscaleWorker
+from entrypoints.worker import UpscaleWorker
 
 logger = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ def create_app(settings: Settings | None = None, *overrides: Provider) -> Litest
             yield
         finally:
             if worker is not None and worker_task is not None:
-                await worker.shut_down(worker_task, STOP_GRACE_SECONDS)
+                await worker.shut_down(worker_task, settings.worker.stop_grace_seconds)
             await container.close()
 
     app = Litestar(

@@ -1,5 +1,6 @@
 """Use cases over the in-memory adapters and hand-written fakes of the provider ports."""
 
+import asyncio
 import io
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -163,6 +164,7 @@ class World:
             upscaler or PillowUpscaler(),  # type: ignore[arg-type]
             self.storage,
             self.clock,
+            self.wakeup,
             self.policy,
         )
 
@@ -414,3 +416,35 @@ async def test_a_job_taken_over_resumes_the_prediction_of_the_dead_worker(world:
     assert done is not None and done.status is JobStatus.SUCCEEDED
     assert upscaler.submissions == 0, "no second paid prediction"
     assert await world.storage.exists(print_file_key(design.id, 0, Kind.SKIN))
+
+
+class StalledUpscaler(FailingUpscaler):
+    """Never finishes until cancelled, as a provider that hangs would."""
+
+    def __init__(self) -> None:
+        super().__init__(failures=0)
+        self.waiting = asyncio.Event()
+
+    async def outcome(
+        self, prediction_id: str, image: bytes, scale: int, wait_seconds: float
+    ) -> UpscaleOutcome:
+        self.waiting.set()
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+
+async def test_a_worker_that_loses_its_lease_stops_and_never_marks_the_job(
+    world: World,
+) -> None:
+    await world.create().execute(_command(world))
+    world.policy = DesignPolicy(lease_seconds=0.3)
+    upscaler = StalledUpscaler()
+    running = asyncio.create_task(world.run_job(upscaler).execute("w1"))
+    await asyncio.wait_for(upscaler.waiting.wait(), timeout=5)
+
+    for job in world.store.jobs.values():
+        job.lease_owner = "w2"  # another worker took the job over
+    abandoned = await asyncio.wait_for(running, timeout=5)
+
+    assert abandoned is None
+    assert all(j.status is JobStatus.SUBMITTED for j in world.store.jobs.values())
