@@ -45,7 +45,7 @@ async def provider_png() -> Artwork:
     """What the local generator returns for 9:21: a 640x1536 PNG."""
     request = GenerationRequest(PROMPT, aspect_by_name("9:21"), count=1, seed=SEED)
     generated = await ProceduralImageGenerator(concurrency=1).generate(request)
-    return Artwork("640x1536 PNG (local generator, 9:21)", generated.images[0])
+    return Artwork("640x1536 PNG (local generator, 9:21)", generated[0])
 
 
 def provider_jpeg() -> Artwork:
