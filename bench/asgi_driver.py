@@ -14,7 +14,7 @@ Message = dict[str, Any]
 AsgiApp = Callable[..., Coroutine[Any, Any, None]]
 
 ASGI = {"version": "3.0", "spec_version": "2.3"}
-HEADERS = [(b"host", b"bench.local"), (b"accept", b"application/json")]
+HEADERS = [(b"host", b"127.0.0.1"), (b"accept", b"application/json")]
 _REQUEST: Message = {"type": "http.request", "body": b"", "more_body": False}
 
 

@@ -9,6 +9,7 @@ import asyncio
 import sys
 import time
 
+from auth_bench import auth_rows
 from http_bench import http_rows
 from mask_bench import mask_rows
 from preview_bench import preview_rows
@@ -31,6 +32,7 @@ async def run(with_server: bool) -> list[Row]:
     _report(rows, await http_rows())
     if with_server:
         _report(rows, await server_rows())
+    _report(rows, await auth_rows())
     return rows
 
 

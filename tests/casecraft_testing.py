@@ -6,12 +6,13 @@ from typing import Any
 from dishka import Provider, Scope, provide
 from litestar.testing import AsyncTestClient
 
+from adapters.memory.mail import InMemoryMailer
 from adapters.memory.repositories import InMemoryStore
 from adapters.memory.storage import InMemoryObjectStorage
 from adapters.memory.unit_of_work import InMemoryUnitOfWorkFactory
 from adapters.security.passwords import ArgonPasswordHasher
 from adapters.storage.signing import UrlSigner
-from application.ports import Clock, ObjectStorage, PasswordHasher, UnitOfWorkFactory
+from application.ports import Clock, Mailer, ObjectStorage, PasswordHasher, UnitOfWorkFactory
 from entrypoints.settings import Settings, load_settings
 
 TEST_SECRET = "test-secret-key-that-is-long-enough-for-hs256-0123456789"
@@ -51,6 +52,14 @@ class InMemoryAdapters(Provider):
     @provide
     def hasher(self) -> PasswordHasher:
         return ArgonPasswordHasher(time_cost=1, memory_cost=8)
+
+    @provide
+    def in_memory_mailer(self) -> InMemoryMailer:
+        return InMemoryMailer()
+
+    @provide
+    def mailer(self, sent: InMemoryMailer) -> Mailer:
+        return sent
 
 
 async def sign_up_and_log_in(client: AsyncTestClient[Any], email: str) -> dict[str, str]:

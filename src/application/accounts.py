@@ -1,10 +1,18 @@
 """Account use cases: sign up and log in by email and password."""
 
 import logging
-from dataclasses import dataclass
 from uuid import UUID, uuid4
 
-from application.ports import Clock, PasswordHasher, TokenIssuer, UnitOfWorkFactory
+from application.ports import (
+    BackgroundTasks,
+    Clock,
+    PasswordHasher,
+    TokenIssuer,
+    UnitOfWorkFactory,
+)
+from application.sessions import SessionGrant, add_refresh_token, grant
+from application.settings import AccountPolicy
+from application.verification import SendVerificationMail
 from domain.errors import Conflict, InvalidInput, Unauthorized
 from domain.users import User, check_password, normalise_email
 
@@ -17,15 +25,23 @@ class SignUp:
     Rules: the email is normalised to lower case; the password is 8 to 256
     characters of anything; it is stored only as an argon2id hash; the answer is
     the same whether or not the email already had an account, so sign-up reveals
-    nothing about who uses the service.
+    nothing about who uses the service; a new account is not verified until the
+    link of the verification mail, sent in the background, is opened.
     """
 
     def __init__(
-        self, uow_factory: UnitOfWorkFactory, hasher: PasswordHasher, clock: Clock
+        self,
+        uow_factory: UnitOfWorkFactory,
+        hasher: PasswordHasher,
+        clock: Clock,
+        background: BackgroundTasks,
+        verification: SendVerificationMail,
     ) -> None:
         self._uow_factory = uow_factory
         self._hasher = hasher
         self._clock = clock
+        self._background = background
+        self._verification = verification
 
     async def execute(self, email: str, password: str) -> None:
         address = normalise_email(email)
@@ -41,21 +57,16 @@ class SignUp:
             logger.info("sign-up for an existing account ignored")
             return
         logger.info("user signed up user=%s", user.id)
-
-
-@dataclass(frozen=True, slots=True)
-class AccessGrant:
-    user_id: UUID
-    access_token: str
-    expires_in: int
+        self._background.spawn("verification-mail", lambda: self._verification.execute(user.id))
 
 
 class LogIn:
-    """Exchange an email and password for an access token.
+    """Exchange an email and password for an access token and a refresh token.
 
     Rules: a wrong password and an unknown email get the same answer and cost the
     same time (an unknown email still runs one password verification); a hash made
-    with older parameters is replaced on a successful login.
+    with older parameters is replaced on a successful login; each login opens a new
+    family of refresh tokens, so logging out of one device leaves the others.
     """
 
     def __init__(
@@ -63,12 +74,16 @@ class LogIn:
         uow_factory: UnitOfWorkFactory,
         hasher: PasswordHasher,
         tokens: TokenIssuer,
+        clock: Clock,
+        policy: AccountPolicy,
     ) -> None:
         self._uow_factory = uow_factory
         self._hasher = hasher
         self._tokens = tokens
+        self._clock = clock
+        self._policy = policy
 
-    async def execute(self, email: str, password: str) -> AccessGrant:
+    async def execute(self, email: str, password: str) -> SessionGrant:
         failure = Unauthorized("The email or the password is wrong.", code="invalid_credentials")
         try:
             address = normalise_email(email)
@@ -82,16 +97,21 @@ class LogIn:
             raise failure
         if not await self._hasher.verify(user.password_hash, password):
             raise failure
+        rehashed = None
         if self._hasher.needs_rehash(user.password_hash):
-            user.password_hash = await self._hasher.hash(password)
-            async with self._uow_factory() as uow:
-                await uow.users.save(user)
-                await uow.commit()
-            logger.info("password rehashed user=%s", user.id)
+            rehashed = await self._hasher.hash(password)
 
-        token, expires_in = self._tokens.issue_access(user.id)
+        async with self._uow_factory() as uow:
+            if rehashed is not None:
+                user.password_hash = rehashed
+                await uow.users.save(user)
+                logger.info("password rehashed user=%s", user.id)
+            refresh = await add_refresh_token(
+                uow, user.id, uuid4(), self._clock.now(), self._policy
+            )
+            await uow.commit()
         logger.info("user logged in user=%s", user.id)
-        return AccessGrant(user.id, token, expires_in)
+        return grant(self._tokens, user.id, refresh, self._policy)
 
 
 class Authenticate:

@@ -7,6 +7,7 @@ from uuid import UUID, uuid4
 
 from application.catalog import PhoneDirectory
 from application.generation import GenerationService
+from application.limits import NO_QUOTA, DesignQuota
 from application.ports import (
     Clock,
     DesignRepository,
@@ -97,7 +98,9 @@ class CreateDesign:
     the provider aspect ratio that covers the phone with the least crop, then
     cover-cropped (never stretched) and masked; the design is recorded before the
     provider is asked, and the provider's id before anything waits on it; when the
-    wait runs out the design stays `generating` and the worker finishes it.
+    wait runs out the design stays `generating` and the worker finishes it; the
+    owner's quota is checked atomically as the design is recorded (DesignQuota: per
+    UTC day, failed designs not counted; over it, 429 `quota_exceeded`).
     """
 
     def __init__(
@@ -108,6 +111,7 @@ class CreateDesign:
         storage: ObjectStorage,
         clock: Clock,
         policy: DesignPolicy,
+        quota: DesignQuota = NO_QUOTA,
     ) -> None:
         self._uow_factory = uow_factory
         self._directory = directory
@@ -115,6 +119,7 @@ class CreateDesign:
         self._storage = storage
         self._clock = clock
         self._policy = policy
+        self._quota = quota
 
     async def execute(self, command: NewDesign, *, wait_seconds: float | None = None) -> Design:
         prompt = clean_prompt(command.prompt) if command.prompt is not None else None
@@ -149,9 +154,7 @@ class CreateDesign:
             created_at=now,
             expires_at=now + self._policy.retention,
         )
-        async with self._uow_factory() as uow:
-            await uow.designs.add(design)
-            await uow.commit()
+        await self._quota.record(self._uow_factory, design)
         logger.info(
             "design started design=%s owner=%s phone=%s kind=%s variants=%d ratio=%s",
             design.id,

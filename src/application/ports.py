@@ -1,6 +1,6 @@
 """The ports the use cases need, named by role. Adapters implement them."""
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -8,10 +8,12 @@ from types import TracebackType
 from typing import Protocol, Self
 from uuid import UUID
 
-from domain.designs import Design, Upload
+from domain.designs import Design, DesignStatus, Upload
 from domain.geometry import AspectRatio, Kind
 from domain.jobs import UpscaleJob
+from domain.one_time_tokens import OneTimeToken, TokenPurpose
 from domain.phones import PhoneModel
+from domain.sessions import RefreshToken
 from domain.users import User
 
 
@@ -50,6 +52,18 @@ class DesignRepository(Protocol):
 
     async def list_generating(self, *, created_before: datetime, limit: int) -> list[Design]:
         """Designs still generating that were created before `created_before`, oldest first."""
+        ...
+
+    async def count_for_owner_since(
+        self, owner_id: UUID, since: datetime, statuses: Collection[DesignStatus]
+    ) -> int:
+        """How many of the owner's designs were created at or after `since` and are now in
+        one of `statuses`, this unit of work's own additions included.
+
+        Where the database has row locks (PostgreSQL) it also locks the owner against
+        other counts until this unit of work ends, so a count followed by `add` in one
+        unit of work is atomic per owner across processes.
+        """
         ...
 
 
@@ -100,6 +114,59 @@ class JobRepository(Protocol):
         ...
 
 
+class RefreshTokenRepository(Protocol):
+    """Refresh tokens by the SHA-256 digest of their value, grouped in families.
+
+    Timestamps once set (consumed, revoked) are never cleared.
+    """
+
+    async def add(self, token: RefreshToken) -> None:
+        """Raises Conflict(code="missing_reference") when the user does not exist."""
+        ...
+
+    async def get_by_hash(self, token_hash: str) -> RefreshToken | None: ...
+
+    async def consume(self, token_hash: str, now: datetime) -> RefreshToken | None:
+        """Mark the token consumed at `now` and return it, if it is live and no token of
+        its family was revoked; None otherwise.
+
+        Of two units of work consuming one token, at most one commits: the other's
+        `consume` gives None, or its commit raises Conflict(code="token_spent").
+        """
+        ...
+
+    async def revoke_family(self, family_id: UUID, now: datetime) -> int:
+        """Revoke every token of the family not yet revoked; how many were."""
+        ...
+
+    async def revoke_all_for_user(self, user_id: UUID, now: datetime) -> int:
+        """Revoke every token of every family of the user; how many were."""
+        ...
+
+
+class OneTimeTokenRepository(Protocol):
+    """Password reset and email verification tokens, by the SHA-256 digest of their value."""
+
+    async def add(self, token: OneTimeToken) -> None:
+        """Raises Conflict(code="missing_reference") when the user does not exist."""
+        ...
+
+    async def void_for_user(self, user_id: UUID, purpose: TokenPurpose, now: datetime) -> int:
+        """Mark used every redeemable token of the user and purpose; how many were."""
+        ...
+
+    async def consume(
+        self, token_hash: str, purpose: TokenPurpose, now: datetime
+    ) -> OneTimeToken | None:
+        """Mark the token used at `now` and return it, if it has this purpose, is
+        unused, unexpired and the newest of its user and purpose; None otherwise.
+
+        Of two units of work consuming one token, at most one commits: the other's
+        `consume` gives None, or its commit raises Conflict(code="token_spent").
+        """
+        ...
+
+
 class UnitOfWork(Protocol):
     """One transaction over every repository; nothing is kept until `commit`."""
 
@@ -108,6 +175,8 @@ class UnitOfWork(Protocol):
     uploads: UploadRepository
     users: UserRepository
     jobs: JobRepository
+    refresh_tokens: RefreshTokenRepository
+    one_time_tokens: OneTimeTokenRepository
 
     async def __aenter__(self) -> Self: ...
 
@@ -296,6 +365,39 @@ class TokenIssuer(Protocol):
 
     def verify_access(self, token: str) -> UUID:
         """The user id; raises Unauthorized for anything but a valid access token."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class MailMessage:
+    """A plain-text mail to one recipient; `kind` names it in logs (never the content)."""
+
+    to: str
+    subject: str
+    text: str
+    kind: str
+
+
+class Mailer(Protocol):
+    """Hands mail over for delivery: to a mail server, or to an outbox on disk."""
+
+    async def send(self, message: MailMessage) -> None:
+        """Raises MailFailed when the message could not be handed over.
+
+        Never logs the recipient's address, the content or any credential.
+        """
+        ...
+
+
+class BackgroundTasks(Protocol):
+    """Work that runs after the caller has its answer, so the answer's timing and
+    outcome do not depend on it."""
+
+    def spawn(self, name: str, work: Callable[[], Awaitable[None]]) -> None:
+        """Start `work` now and keep it until it ends; its failure is logged, never raised.
+
+        `name` labels the work in logs and must hold no personal data or secret.
+        """
         ...
 
 

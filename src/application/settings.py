@@ -22,3 +22,38 @@ class DesignPolicy:
     # An upscale waits this long for its provider within one attempt (predictions end
     # within 30 minutes); the lease is kept alive meanwhile.
     upscale_wait_seconds: float = 1800.0
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimit:
+    """At most `count` events per `window_seconds` under one key."""
+
+    count: int
+    window_seconds: int
+
+
+@dataclass(frozen=True, slots=True)
+class AccountPolicy:
+    """Lifetimes of the account tokens and the limits on asking for reset mail.
+
+    OWASP's Forgot Password Cheat Sheet: a reset token short-lived (30 minutes
+    here) and single-use; the mail limited per caller and per address.
+    """
+
+    refresh_ttl: timedelta = timedelta(days=30)
+    reset_ttl: timedelta = timedelta(minutes=30)
+    verification_ttl: timedelta = timedelta(hours=24)
+    reset_per_ip: RateLimit = RateLimit(5, 15 * 60)
+    reset_per_email: RateLimit = RateLimit(3, 60 * 60)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountLinks:
+    """Where mailed links point: the configured addresses, never a request's Host.
+
+    `api_base_url` serves the verification link; `frontend_url` hosts the page
+    where a new password is typed. Both are absolute, without a trailing slash.
+    """
+
+    api_base_url: str
+    frontend_url: str

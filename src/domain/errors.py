@@ -83,3 +83,42 @@ class SubmissionLost(DomainError):
     """
 
     code = "submission_lost"
+
+
+class RateLimited(DomainError):
+    """Too many attempts from one caller, address or account; retry after the window ends.
+
+    `retry_after_seconds` is at least 1 and becomes the answer's Retry-After.
+    """
+
+    code = "rate_limited"
+
+    def __init__(
+        self,
+        retry_after_seconds: int,
+        detail: str = "Too many requests; try again later.",
+        *,
+        code: str | None = None,
+    ) -> None:
+        super().__init__(detail, code=code)
+        self.retry_after_seconds = max(1, int(retry_after_seconds))
+
+
+class InvalidToken(DomainError):
+    """A one-time token (password reset, email verification) that cannot be redeemed.
+
+    Unknown, already used, voided by a newer one and expired tokens all get this
+    same error, so the answer tells nothing about which it was.
+    """
+
+    code = "token_invalid"
+
+
+class MailFailed(DomainError):
+    """The mail could not be handed to the mail server or written to the outbox.
+
+    The detail names the failure (timeout, refusal, TLS), never the recipient,
+    the credentials or the message's content.
+    """
+
+    code = "mail_failed"

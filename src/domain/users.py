@@ -28,6 +28,17 @@ def normalise_email(email: str) -> str:
     return text
 
 
+# RFC 2606 reserves .invalid: the service's own accounts (the local owner, trial accounts)
+# live under it, and no mail can reach such an address.
+UNREACHABLE_DOMAIN = ".invalid"
+
+
+def receives_mail(email: str) -> bool:
+    """Whether mail to the address can reach anyone; no mailed token is issued otherwise, so
+    the service's own accounts can never be taken over through a reset or a verification."""
+    return not email.endswith(UNREACHABLE_DOMAIN)
+
+
 def check_password(password: str) -> str:
     if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
         raise InvalidInput(

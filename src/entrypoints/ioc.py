@@ -13,6 +13,7 @@ from adapters.replicate.webhooks import WebhookVerifier
 from adapters.security.passwords import ArgonPasswordHasher
 from adapters.security.tokens import JwtTokenIssuer
 from adapters.storage.signing import SignedFileUrls, UrlSigner
+from adapters.system.background import AsyncioBackgroundTasks
 from adapters.system.clock import SystemClock
 from application.accounts import Authenticate, EnsureLocalOwner, LogIn, ShowAccount, SignUp
 from application.catalog import (
@@ -30,11 +31,19 @@ from application.generation import (
     GenerationService,
     HandlePredictionWebhook,
 )
+from application.limits import DesignQuota, LimitAuthRequests, LimitsPolicy, StartTrial
+from application.password_reset import (
+    RequestPasswordReset,
+    ResetPassword,
+    SendPasswordResetMail,
+)
 from application.ports import (
+    BackgroundTasks,
     Clock,
     DesignStatusCache,
     ImageGenerator,
     ImageProcessor,
+    Mailer,
     ObjectStorage,
     PasswordHasher,
     RateLimiter,
@@ -44,20 +53,27 @@ from application.ports import (
     WebhookLedger,
     WorkerWakeup,
 )
-from application.settings import DesignPolicy
+from application.sessions import EndSession, RefreshSession
+from application.settings import AccountLinks, AccountPolicy, DesignPolicy
 from application.upscaling import RunNextUpscaleJob
+from application.verification import SendVerificationMail, VerifyEmail
 from entrypoints.http.auth import CurrentUser, current_user
 from entrypoints.http.catalog import CatalogAnswers
+from entrypoints.http.client_address import ClientAddresses
+from entrypoints.http.limits import trial_user
 from entrypoints.settings import Settings
 from entrypoints.wiring import (
     Coordination,
     Providers,
     coordination,
     image_providers,
+    mailer,
     object_storage,
 )
 
 PROVIDER_MAX_BYTES = 64 * 1024 * 1024
+# A mail in flight at shutdown gets about one SMTP timeout to finish.
+BACKGROUND_GRACE_SECONDS = 10.0
 
 
 class AdapterProvider(Provider):
@@ -165,6 +181,27 @@ class AdapterProvider(Provider):
             algorithm=security.jwt_algorithm,
         )
 
+    @provide
+    def mailer(self, settings: Settings, clock: Clock) -> Mailer:
+        return mailer(settings, clock)
+
+    @provide
+    async def background(
+        self, uow_factory: UnitOfWorkFactory, mail: Mailer
+    ) -> AsyncIterator[BackgroundTasks]:
+        # Made after what the work uses, so dishka closes it first, while they still work.
+        tasks = AsyncioBackgroundTasks()
+        yield tasks
+        await tasks.close(BACKGROUND_GRACE_SECONDS)
+
+    @provide
+    def account_policy(self, settings: Settings) -> AccountPolicy:
+        return AccountPolicy(refresh_ttl=timedelta(days=settings.accounts.refresh_token_days))
+
+    @provide
+    def account_links(self, settings: Settings) -> AccountLinks:
+        return AccountLinks(settings.http.public_base_url, settings.accounts.frontend_url)
+
     directory = provide(PhoneDirectory)
     # The catalog's use cases hold nothing per request and serve the hottest route.
     catalog = provide_all(ListBrands, ListPhones, ShowPhone, RenderMask, CatalogAnswers)
@@ -191,7 +228,45 @@ class UseCaseProvider(Provider):
         ShowAccount,
         Authenticate,
         EnsureLocalOwner,
+        RefreshSession,
+        EndSession,
+        SendVerificationMail,
+        VerifyEmail,
+        SendPasswordResetMail,
+        RequestPasswordReset,
+        ResetPassword,
     )
+
+
+class LimitsProvider(Provider):
+    """The limits: per-address counters, the daily quota and the anonymous trial.
+
+    One instance each per process: the quota's per-owner locks must be shared by
+    every request of the process.
+    """
+
+    scope = Scope.APP
+
+    @provide
+    def limits_policy(self, settings: Settings) -> LimitsPolicy:
+        limits = settings.limits
+        return LimitsPolicy(
+            daily_designs=limits.daily_designs,
+            anonymous_trial=limits.anonymous_trial,
+            trial_window_seconds=limits.anonymous_trial_days * 24 * 3600,
+            auth_requests=limits.auth_requests,
+            auth_window_seconds=limits.auth_window_seconds,
+        )
+
+    @provide
+    def client_addresses(self, settings: Settings) -> ClientAddresses:
+        return ClientAddresses(settings.limits.trusted_proxies)
+
+    @provide
+    def design_quota(self, policy: LimitsPolicy) -> DesignQuota:
+        return DesignQuota(policy)
+
+    limit_use_cases = provide_all(LimitAuthRequests, StartTrial)
 
 
 class HttpProvider(Provider):
@@ -203,4 +278,7 @@ class HttpProvider(Provider):
     @provide
     # dishka keys the request by the bare class, as its Litestar integration puts it in context.
     def caller(self, request: Request, authenticate: Authenticate) -> CurrentUser:  # type: ignore[type-arg]
+        trial = trial_user(request)
+        if trial is not None:
+            return CurrentUser(trial)
         return current_user(request, authenticate)

@@ -5,11 +5,14 @@ data folder, the local image generator and upscaler, and a worker in the API
 process. The variable names of the original service keep working.
 """
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEVELOPMENT = "development"
 PRODUCTION = "production"
@@ -94,6 +97,72 @@ class ReplicateSettings:
     deadline_seconds: int = 120
 
 
+# Mail: SMTP_HOST, SMTP_PORT, SMTP_USERNAME, SMTP_PASSWORD, SMTP_TLS, SMTP_TIMEOUT_SECONDS,
+# MAIL_FROM. Accounts: CASECRAFT_FRONTEND_URL, REFRESH_TOKEN_EXPIRE_DAYS.
+
+SMTP_TLS_MODES = ("none", "starttls", "tls")
+_SMTP_DEFAULT_PORTS = {"none": 25, "starttls": 587, "tls": 465}
+DEFAULT_MAIL_FROM = "CaseCraft <no-reply@casecraft.invalid>"
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpSettings:
+    host: str
+    port: int = 587
+    tls: str = "starttls"
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    timeout_seconds: float = 10.0
+
+
+@dataclass(frozen=True, slots=True)
+class MailSettings:
+    """The sender of every mail, and the SMTP server when there is one (else the outbox)."""
+
+    sender: str = DEFAULT_MAIL_FROM
+    smtp: SmtpSettings | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AccountSettings:
+    """Where the reset page lives (`frontend_url`, by default the public base URL) and how
+    long a refresh token lasts unused."""
+
+    frontend_url: str = "http://127.0.0.1:8000"
+    refresh_token_days: int = 30
+
+
+# Limits and hardening: CASECRAFT_AUTH_RATE_*, CASECRAFT_DAILY_DESIGNS,
+# CASECRAFT_ANONYMOUS_TRIAL*, CASECRAFT_TRUSTED_PROXIES, CASECRAFT_CORS_ORIGINS,
+# CASECRAFT_ALLOWED_HOSTS.
+
+ProxyNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+@dataclass(frozen=True, slots=True)
+class LimitSettings:
+    """Per-address limits of the auth routes, the daily design quota (0: none) and the
+    anonymous trial (0: off); X-Forwarded-For is read only from `trusted_proxies`."""
+
+    auth_requests: int = 20
+    auth_window_seconds: int = 60
+    daily_designs: int = 50
+    anonymous_trial: int = 0
+    anonymous_trial_days: int = 30
+    trusted_proxies: tuple[ProxyNetwork, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class HardeningSettings:
+    """Origins allowed by CORS (none: CORS off), the hosts the service answers for
+    (`*` for any), and whether responses carry Strict-Transport-Security."""
+
+    cors_origins: tuple[str, ...] = ()
+    allowed_hosts: tuple[str, ...] = LOOPBACK_HOSTS
+    strict_transport_security: bool = False
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     environment: str
@@ -108,6 +177,10 @@ class Settings:
     redis: RedisSettings | None = None
     s3: S3Settings | None = None
     replicate: ReplicateSettings | None = None
+    limits: LimitSettings = field(default_factory=LimitSettings)
+    hardening: HardeningSettings = field(default_factory=HardeningSettings)
+    mail: MailSettings = field(default_factory=MailSettings)
+    accounts: AccountSettings = field(default_factory=AccountSettings)
 
     @property
     def storage_dir(self) -> Path:
@@ -206,6 +279,132 @@ def _replicate(env: Mapping[str, str]) -> ReplicateSettings | None:
     )
 
 
+def _list(env: Mapping[str, str], name: str) -> list[str]:
+    return [item.strip() for item in env.get(name, "").split(",") if item.strip()]
+
+
+def _limits(env: Mapping[str, str]) -> LimitSettings:
+    proxies: list[ProxyNetwork] = []
+    for item in _list(env, "CASECRAFT_TRUSTED_PROXIES"):
+        try:
+            proxies.append(ipaddress.ip_network(item, strict=False))
+        except ValueError as error:
+            raise SettingsError(
+                f"CASECRAFT_TRUSTED_PROXIES: {item!r} is not an IP address or network"
+            ) from error
+    return LimitSettings(
+        auth_requests=_int(env, "CASECRAFT_AUTH_RATE_LIMIT", 20, minimum=1),
+        auth_window_seconds=_int(env, "CASECRAFT_AUTH_RATE_WINDOW_SECONDS", 60, minimum=1),
+        daily_designs=_int(env, "CASECRAFT_DAILY_DESIGNS", 50),
+        anonymous_trial=_int(env, "CASECRAFT_ANONYMOUS_TRIAL", 0),
+        anonymous_trial_days=_int(env, "CASECRAFT_ANONYMOUS_TRIAL_DAYS", 30, minimum=1),
+        trusted_proxies=tuple(proxies),
+    )
+
+
+def _origin(item: str) -> str:
+    parts = urlsplit(item.rstrip("/"))
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.path
+        or parts.query
+        or parts.fragment
+        or "@" in parts.netloc
+    ):
+        raise SettingsError(
+            f"CASECRAFT_CORS_ORIGINS: {item!r} is not an origin like https://app.example.com"
+        )
+    return f"{parts.scheme}://{parts.netloc.lower()}"
+
+
+def _allowed_host(item: str) -> str:
+    host = item.lower().rstrip(".").removeprefix("[").removesuffix("]")
+    if host == "*" or (host.startswith("*.") and len(host) > 2):
+        return host
+    try:
+        return str(ipaddress.ip_address(host))
+    except ValueError:
+        pass
+    if not host or any(ch in host for ch in ":/*@ "):
+        raise SettingsError(
+            f"CASECRAFT_ALLOWED_HOSTS: {item!r} is not a host name (no scheme, no port)"
+        )
+    return host
+
+
+def _hardening(env: Mapping[str, str], environment: str, public_base_url: str) -> HardeningSettings:
+    """CORS origins as given; allowed hosts as given, else the public base URL's host
+    plus, in development, the loopback names."""
+    hosts = [_allowed_host(item) for item in _list(env, "CASECRAFT_ALLOWED_HOSTS")]
+    if not hosts:
+        base_host = urlsplit(public_base_url).hostname
+        hosts = [base_host] if base_host else []
+        if environment == DEVELOPMENT:
+            hosts.extend(LOOPBACK_HOSTS)
+    return HardeningSettings(
+        cors_origins=tuple(dict.fromkeys(_origin(o) for o in _list(env, "CASECRAFT_CORS_ORIGINS"))),
+        allowed_hosts=tuple(dict.fromkeys(hosts)),
+        strict_transport_security=environment == PRODUCTION,
+    )
+
+
+def _loopback(host: str) -> bool:
+    return host.lower().removeprefix("[").removesuffix("]") in LOOPBACK_HOSTS
+
+
+def _mail(env: Mapping[str, str], environment: str) -> MailSettings:
+    """SMTP when SMTP_HOST is set, else the outbox; credentials are never sent in clear
+    to anything but a relay on loopback."""
+    sender = env.get("MAIL_FROM", "").strip()
+    _, address = parseaddr(sender or DEFAULT_MAIL_FROM)
+    if address.count("@") != 1 or any(ch in sender for ch in "\r\n"):
+        raise SettingsError("MAIL_FROM must hold one address, such as no-reply@example.com")
+    host = env.get("SMTP_HOST", "").strip()
+    if not host:
+        return MailSettings(sender=sender or DEFAULT_MAIL_FROM)
+    if environment == PRODUCTION and not sender:
+        raise SettingsError("MAIL_FROM must be set when SMTP_HOST is")
+
+    tls = env.get("SMTP_TLS", "starttls").strip().lower() or "starttls"
+    if tls not in SMTP_TLS_MODES:
+        raise SettingsError("SMTP_TLS must be none, starttls or tls")
+    username = env.get("SMTP_USERNAME") or None
+    password = env.get("SMTP_PASSWORD") or None
+    if (username is None) != (password is None):
+        raise SettingsError("SMTP_USERNAME and SMTP_PASSWORD go together: set both or neither")
+    if password is not None and tls == "none" and not _loopback(host):
+        raise SettingsError("SMTP_TLS=none would send SMTP_PASSWORD in clear; use starttls or tls")
+    port = _int(env, "SMTP_PORT", _SMTP_DEFAULT_PORTS[tls], minimum=1)
+    if port > 65535:
+        raise SettingsError("SMTP_PORT must be at most 65535")
+    return MailSettings(
+        sender=sender or DEFAULT_MAIL_FROM,
+        smtp=SmtpSettings(
+            host=host,
+            port=port,
+            tls=tls,
+            username=username,
+            password=password,
+            timeout_seconds=float(_int(env, "SMTP_TIMEOUT_SECONDS", 10, minimum=1)),
+        ),
+    )
+
+
+def _accounts(env: Mapping[str, str], public_base_url: str) -> AccountSettings:
+    raw = env.get("CASECRAFT_FRONTEND_URL", "").strip() or public_base_url
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise SettingsError(
+            f"CASECRAFT_FRONTEND_URL must be an http(s) URL like https://app.example.com, "
+            f"not {raw!r}"
+        )
+    return AccountSettings(
+        frontend_url=raw.rstrip("/"),
+        refresh_token_days=_int(env, "REFRESH_TOKEN_EXPIRE_DAYS", 30, minimum=1),
+    )
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read the settings; production refuses a missing, default or short secret."""
     env = os.environ if env is None else env
@@ -240,6 +439,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError("JWT_ALGORITHM must be HS256, HS384 or HS512")
     port = _int(env, "CASECRAFT_PORT", 8000, minimum=1)
     host = env.get("CASECRAFT_HOST", "127.0.0.1")
+    public_base_url = env.get("CASECRAFT_PUBLIC_BASE_URL", f"http://{host}:{port}").rstrip("/")
     return Settings(
         environment=environment,
         data_dir=data_dir,
@@ -257,9 +457,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         http=HttpSettings(
             host=host,
             port=port,
-            public_base_url=env.get("CASECRAFT_PUBLIC_BASE_URL", f"http://{host}:{port}").rstrip(
-                "/"
-            ),
+            public_base_url=public_base_url,
         ),
         worker=WorkerSettings(
             embedded=_bool(env, "CASECRAFT_EMBEDDED_WORKER", True),
@@ -278,4 +476,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         redis=_redis(env),
         s3=_s3(env),
         replicate=_replicate(env),
+        limits=_limits(env),
+        hardening=_hardening(env, environment, public_base_url),
+        mail=_mail(env, environment),
+        accounts=_accounts(env, public_base_url),
     )

@@ -2,7 +2,7 @@
 
 With nothing configured every part is the embedded one; each production part is
 chosen by its own variables (DATABASE_URL, REDIS_SERVER, AWS_S3_BUCKET,
-REPLICATE_API_TOKEN), so they can be switched one at a time.
+REPLICATE_API_TOKEN, SMTP_HOST), so they can be switched one at a time.
 """
 
 import contextlib
@@ -13,6 +13,8 @@ from replicate.client import Client as ReplicateClient
 
 from adapters.imaging.procedural import ProceduralImageGenerator
 from adapters.imaging.upscaler import PillowUpscaler
+from adapters.mail.outbox import OutboxMailer
+from adapters.mail.smtp import SmtpMailer, SmtpTls
 from adapters.memory.coordination import (
     InMemoryDesignStatusCache,
     InMemoryRateLimiter,
@@ -41,6 +43,7 @@ from application.ports import (
     Clock,
     DesignStatusCache,
     ImageGenerator,
+    Mailer,
     ObjectStorage,
     RateLimiter,
     Upscaler,
@@ -149,3 +152,20 @@ async def image_providers(settings: Settings) -> AsyncIterator[Providers]:
     finally:
         await fetcher.aclose()
         await ReplicateApi(client).aclose()
+
+
+def mailer(settings: Settings, clock: Clock) -> Mailer:
+    """SMTP when SMTP_HOST is set, else .eml files in the data folder's outbox."""
+    smtp = settings.mail.smtp
+    if smtp is None:
+        return OutboxMailer(settings.data_dir / "outbox", settings.mail.sender, clock)
+    return SmtpMailer(
+        smtp.host,
+        smtp.port,
+        settings.mail.sender,
+        clock,
+        tls=SmtpTls(smtp.tls),
+        username=smtp.username,
+        password=smtp.password,
+        timeout_seconds=smtp.timeout_seconds,
+    )

@@ -129,3 +129,48 @@ class DesignRepositoryContract:
 
         assert [d.id for d in listed] == [old.id]
         assert listed[0].prediction_id == f"pred-{old.id.hex[:6]}"
+
+    async def test_count_for_owner_since_counts_the_owners_recent_designs_in_the_statuses(
+        self, uow_factory: UnitOfWorkFactory
+    ) -> None:
+        owner = await stored_user(uow_factory)
+        other = await stored_user(uow_factory)
+        since = later(-3600)
+        before = make_design(owner.id, created_at=later(-3601))
+        at_the_start = make_design(owner.id, created_at=since)
+        ready = make_design(owner.id, created_at=later(-60))
+        ready.mark_ready([make_variant(ready.id, 0)])
+        failed = make_design(owner.id, created_at=later(-30))
+        failed.mark_failed("content_blocked")
+        not_mine = make_design(other.id, created_at=later(-10))
+        async with uow_factory() as uow:
+            for design in (before, at_the_start, ready, failed, not_mine):
+                await uow.designs.add(design)
+            await uow.commit()
+
+        counted = (DesignStatus.GENERATING, DesignStatus.READY)
+        async with uow_factory() as uow:
+            recent = await uow.designs.count_for_owner_since(owner.id, since, counted)
+            failures = await uow.designs.count_for_owner_since(
+                owner.id, since, [DesignStatus.FAILED]
+            )
+            none = await uow.designs.count_for_owner_since(owner.id, since, [])
+            nobody = await uow.designs.count_for_owner_since(uuid4(), since, counted)
+
+        assert (recent, failures, none, nobody) == (2, 1, 0, 0)
+
+    async def test_count_for_owner_since_sees_the_units_own_uncommitted_design(
+        self, uow_factory: UnitOfWorkFactory
+    ) -> None:
+        owner = await stored_user(uow_factory)
+        counted = (DesignStatus.GENERATING, DesignStatus.READY)
+
+        async with uow_factory() as uow:
+            empty = await uow.designs.count_for_owner_since(owner.id, later(-60), counted)
+            await uow.designs.add(make_design(owner.id))
+            own = await uow.designs.count_for_owner_since(owner.id, later(-60), counted)
+            await uow.rollback()
+        async with uow_factory() as uow:
+            after_rollback = await uow.designs.count_for_owner_since(owner.id, later(-60), counted)
+
+        assert (empty, own, after_rollback) == (0, 1, 0)

@@ -8,7 +8,15 @@ from sqlalchemy.engine import Connection
 from adapters.persistence.database import create_engine
 from adapters.persistence.migrations import downgrade_database, upgrade_database
 
-TABLES = {"phones", "users", "uploads", "designs", "upscale_jobs"}
+TABLES = {
+    "phones",
+    "users",
+    "uploads",
+    "designs",
+    "upscale_jobs",
+    "refresh_tokens",
+    "one_time_tokens",
+}
 
 
 def _table_names(connection: Connection) -> set[str]:

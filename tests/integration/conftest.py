@@ -22,7 +22,7 @@ from application.ports import UnitOfWorkFactory  # noqa: E402
 from contracts_suite.adapters import open_sql_database  # noqa: E402
 from contracts_suite.postgres import SERVER_URL, require_postgres, throwaway_database  # noqa: E402
 
-TABLES = "upscale_jobs, designs, uploads, users, phones"
+TABLES = "refresh_tokens, one_time_tokens, upscale_jobs, designs, uploads, users, phones"
 
 
 @pytest.fixture(scope="session")

@@ -5,8 +5,10 @@ import pytest
 from contracts_suite.designs import DesignRepositoryContract
 from contracts_suite.jobs import JobRepositoryContract
 from contracts_suite.migrations import MigrationContract
+from contracts_suite.one_time_tokens import OneTimeTokenRepositoryContract
 from contracts_suite.phones import PhoneRepositoryContract
 from contracts_suite.postgres import skip_module_without_postgres
+from contracts_suite.sessions import RefreshTokenRepositoryContract
 from contracts_suite.sql_rows import SqlRowsContract
 from contracts_suite.unit_of_work import UnitOfWorkContract
 from contracts_suite.uploads import UploadRepositoryContract
@@ -34,6 +36,14 @@ class TestPostgresUserRepository(UserRepositoryContract):
 
 
 class TestPostgresJobRepository(JobRepositoryContract):
+    pass
+
+
+class TestPostgresRefreshTokenRepository(RefreshTokenRepositoryContract):
+    pass
+
+
+class TestPostgresOneTimeTokenRepository(OneTimeTokenRepositoryContract):
     pass
 
 

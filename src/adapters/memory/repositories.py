@@ -6,8 +6,14 @@ with the SQL adapter. Writes go to the unit of work's pending changes, and reach
 the shared `InMemoryStore` only when the unit of work commits.
 
 References are checked as the SQL foreign keys check them: a design's owner and
-upload, an upload's owner and a job's design must exist, or the call raises
-Conflict(code="missing_reference").
+upload, an upload's owner, a job's design and a token's user must exist, or the
+call raises Conflict(code="missing_reference").
+
+Consuming a token is checked again at commit: when another unit of work spent or
+revoked it in between, the commit raises Conflict(code="token_spent") and applies
+nothing, so of two consumers of one token at most one commits, as in SQL. A
+token's consumed, used and revoked times, once stored, are never cleared by a
+later commit of an older copy.
 
 Known limits: isolation is read-committed with the last commit winning; timestamps
 come back with the offset they were given (the SQL adapter returns them in UTC);
@@ -16,8 +22,8 @@ nothing survives the process.
 
 import copy
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TypeVar
 from uuid import UUID
@@ -25,7 +31,9 @@ from uuid import UUID
 from domain.designs import Design, DesignStatus, Upload
 from domain.errors import Conflict, NotFound
 from domain.jobs import JobStatus, UpscaleJob
+from domain.one_time_tokens import OneTimeToken, TokenPurpose
 from domain.phones import PhoneModel
+from domain.sessions import RefreshToken
 from domain.users import User
 
 logger = logging.getLogger(__name__)
@@ -51,20 +59,42 @@ class InMemoryStore:
     uploads: dict[UUID, Upload] = field(default_factory=dict)
     users: dict[UUID, User] = field(default_factory=dict)
     jobs: dict[UUID, UpscaleJob] = field(default_factory=dict)
+    refresh_tokens: dict[UUID, RefreshToken] = field(default_factory=dict)
+    one_time_tokens: dict[UUID, OneTimeToken] = field(default_factory=dict)
+    # Tokens the pending changes consumed; the store itself keeps this empty.
+    claimed: set[UUID] = field(default_factory=set)
 
     def apply(self, changes: "InMemoryStore") -> None:
-        """Apply `changes` all at once, or none of them when an email is taken.
+        """Apply `changes` all at once, or none of them when an email is taken or a
+        consumed token was spent meanwhile.
 
         It never awaits, so it is atomic for the coroutines sharing the store.
         """
         for user in changes.users.values():
             if _email_owner(self.users, user.email, exclude=user.id) is not None:
                 raise Conflict("The email is already registered.", code="email_taken")
+        if any(self._spent(token_id) for token_id in changes.claimed):
+            raise Conflict("The token was already used.", code="token_spent")
         self.phones.update(changes.phones)
         self.designs.update(changes.designs)
         self.uploads.update(changes.uploads)
         self.users.update(changes.users)
         self.jobs.update(changes.jobs)
+        for refresh in changes.refresh_tokens.values():
+            self.refresh_tokens[refresh.id] = _keep_stamps(
+                self.refresh_tokens.get(refresh.id), refresh
+            )
+        for mailed in changes.one_time_tokens.values():
+            stored = self.one_time_tokens.get(mailed.id)
+            used_at = (stored.used_at if stored else None) or mailed.used_at
+            self.one_time_tokens[mailed.id] = replace(mailed, used_at=used_at)
+
+    def _spent(self, token_id: UUID) -> bool:
+        refresh = self.refresh_tokens.get(token_id)
+        if refresh is not None:
+            return refresh.consumed_at is not None or refresh.revoked_at is not None
+        mailed = self.one_time_tokens.get(token_id)
+        return mailed is not None and mailed.used_at is not None
 
     def clear(self) -> None:
         self.phones.clear()
@@ -72,11 +102,24 @@ class InMemoryStore:
         self.uploads.clear()
         self.users.clear()
         self.jobs.clear()
+        self.refresh_tokens.clear()
+        self.one_time_tokens.clear()
+        self.claimed.clear()
 
 
 def _missing_reference(entity: str) -> Conflict:
     return Conflict(
         f"The {entity} refers to something that does not exist.", code="missing_reference"
+    )
+
+
+def _keep_stamps(stored: RefreshToken | None, new: RefreshToken) -> RefreshToken:
+    if stored is None:
+        return new
+    return replace(
+        new,
+        consumed_at=stored.consumed_at or new.consumed_at,
+        revoked_at=stored.revoked_at or new.revoked_at,
     )
 
 
@@ -160,6 +203,20 @@ class InMemoryDesignRepository(_View):
         ]
         pending.sort(key=lambda d: (d.created_at, d.id))
         return [_copy(d) for d in pending[: max(0, limit)]]
+
+    async def count_for_owner_since(
+        self, owner_id: UUID, since: datetime, statuses: Collection[DesignStatus]
+    ) -> int:
+        """The owner's designs created at or after `since` in one of `statuses`.
+
+        Takes no lock: callers serialise in the process (see application.limits).
+        """
+        designs = {**self._store.designs, **self._pending.designs}.values()
+        return sum(
+            1
+            for d in designs
+            if d.owner_id == owner_id and d.created_at >= since and d.status in statuses
+        )
 
 
 class InMemoryUploadRepository(_View):
@@ -289,3 +346,93 @@ class InMemoryJobRepository(_View):
             return False
         job.lease_expires_at = until
         return True
+
+
+class InMemoryRefreshTokenRepository(_View):
+    def _visible(self) -> dict[UUID, RefreshToken]:
+        return {**self._store.refresh_tokens, **self._pending.refresh_tokens}
+
+    def _by_hash(self, token_hash: str) -> RefreshToken | None:
+        return next((t for t in self._visible().values() if t.token_hash == token_hash), None)
+
+    async def add(self, token: RefreshToken) -> None:
+        """Raises Conflict(code="missing_reference") for an unknown user."""
+        if token.id in self._visible() or self._by_hash(token.token_hash) is not None:
+            raise Conflict("The refresh token already exists.", code="refresh_token_exists")
+        if token.user_id not in self._store.users and token.user_id not in self._pending.users:
+            raise _missing_reference("refresh token")
+        self._pending.refresh_tokens[token.id] = _copy(token)
+
+    async def get_by_hash(self, token_hash: str) -> RefreshToken | None:
+        token = self._by_hash(token_hash)
+        return _copy(token) if token is not None else None
+
+    async def consume(self, token_hash: str, now: datetime) -> RefreshToken | None:
+        """Mark the token consumed, if it is live and its family was never revoked."""
+        token = self._by_hash(token_hash)
+        if token is None or not token.live(now):
+            return None
+        family = [t for t in self._visible().values() if t.family_id == token.family_id]
+        if any(t.revoked_at is not None for t in family):
+            return None
+
+        spent = replace(token, consumed_at=now)
+        self._pending.refresh_tokens[spent.id] = spent
+        self._pending.claimed.add(spent.id)
+        return _copy(spent)
+
+    async def revoke_family(self, family_id: UUID, now: datetime) -> int:
+        return self._revoke([t for t in self._visible().values() if t.family_id == family_id], now)
+
+    async def revoke_all_for_user(self, user_id: UUID, now: datetime) -> int:
+        return self._revoke([t for t in self._visible().values() if t.user_id == user_id], now)
+
+    def _revoke(self, tokens: list[RefreshToken], now: datetime) -> int:
+        live = [t for t in tokens if t.revoked_at is None]
+        for token in live:
+            self._pending.refresh_tokens[token.id] = replace(token, revoked_at=now)
+        return len(live)
+
+
+class InMemoryOneTimeTokenRepository(_View):
+    def _visible(self) -> dict[UUID, OneTimeToken]:
+        return {**self._store.one_time_tokens, **self._pending.one_time_tokens}
+
+    async def add(self, token: OneTimeToken) -> None:
+        """Raises Conflict(code="missing_reference") for an unknown user."""
+        tokens = self._visible().values()
+        if token.id in self._visible() or any(t.token_hash == token.token_hash for t in tokens):
+            raise Conflict("The token already exists.", code="one_time_token_exists")
+        if token.user_id not in self._store.users and token.user_id not in self._pending.users:
+            raise _missing_reference("token")
+        self._pending.one_time_tokens[token.id] = _copy(token)
+
+    async def void_for_user(self, user_id: UUID, purpose: TokenPurpose, now: datetime) -> int:
+        """Mark used every unused token of the user and purpose."""
+        unused = [
+            t
+            for t in self._visible().values()
+            if t.user_id == user_id and t.purpose is purpose and t.used_at is None
+        ]
+        for token in unused:
+            self._pending.one_time_tokens[token.id] = replace(token, used_at=now)
+        return len(unused)
+
+    async def consume(
+        self, token_hash: str, purpose: TokenPurpose, now: datetime
+    ) -> OneTimeToken | None:
+        """Mark the token used, if it is unused, unexpired and the newest of its kind."""
+        tokens = list(self._visible().values())
+        token = next((t for t in tokens if t.token_hash == token_hash), None)
+        if token is None or token.purpose is not purpose or not token.redeemable(now):
+            return None
+        if any(
+            t.user_id == token.user_id and t.purpose is purpose and t.created_at > token.created_at
+            for t in tokens
+        ):
+            return None
+
+        used = replace(token, used_at=now)
+        self._pending.one_time_tokens[used.id] = used
+        self._pending.claimed.add(used.id)
+        return _copy(used)

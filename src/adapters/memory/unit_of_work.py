@@ -6,7 +6,9 @@ from typing import Self
 from adapters.memory.repositories import (
     InMemoryDesignRepository,
     InMemoryJobRepository,
+    InMemoryOneTimeTokenRepository,
     InMemoryPhoneRepository,
+    InMemoryRefreshTokenRepository,
     InMemoryStore,
     InMemoryUploadRepository,
     InMemoryUserRepository,
@@ -14,7 +16,9 @@ from adapters.memory.repositories import (
 from application.ports import (
     DesignRepository,
     JobRepository,
+    OneTimeTokenRepository,
     PhoneRepository,
+    RefreshTokenRepository,
     UnitOfWork,
     UploadRepository,
     UserRepository,
@@ -27,9 +31,10 @@ class InMemoryUnitOfWork:
     Rules: writes are staged and applied to the store all at once on `commit`;
     `rollback`, or leaving the block without committing, discards them. A commit
     that would give two users one email raises Conflict(code="email_taken") and
-    applies nothing. `jobs.lease_next` commits the pending changes with its lease.
-    The unit of work may be committed more than once; each commit applies what was
-    staged since the last one.
+    applies nothing, and so does one that consumed a token another unit of work
+    spent meanwhile (Conflict(code="token_spent")). `jobs.lease_next` commits the
+    pending changes with its lease. The unit of work may be committed more than
+    once; each commit applies what was staged since the last one.
     """
 
     def __init__(self, store: InMemoryStore) -> None:
@@ -40,6 +45,12 @@ class InMemoryUnitOfWork:
         self.uploads: UploadRepository = InMemoryUploadRepository(store, self._pending)
         self.users: UserRepository = InMemoryUserRepository(store, self._pending)
         self.jobs: JobRepository = InMemoryJobRepository(store, self._pending)
+        self.refresh_tokens: RefreshTokenRepository = InMemoryRefreshTokenRepository(
+            store, self._pending
+        )
+        self.one_time_tokens: OneTimeTokenRepository = InMemoryOneTimeTokenRepository(
+            store, self._pending
+        )
 
     async def __aenter__(self) -> Self:
         self._pending.clear()

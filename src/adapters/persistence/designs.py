@@ -1,15 +1,16 @@
 """Designs and their variants in SQL."""
 
+from collections.abc import Collection
 from datetime import datetime
 from uuid import UUID
 
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.persistence.errors import integrity_as_conflict
 from adapters.persistence.mapping import design_from_row, write_design
-from adapters.persistence.models import DesignRow
+from adapters.persistence.models import DesignRow, UserRow
 from domain.designs import Design, DesignStatus
 from domain.errors import NotFound
 
@@ -22,6 +23,8 @@ class SqlAlchemyDesignRepository:
     """Designs by id; the variants are stored whole with their design.
 
     A design's owner must exist (Conflict(code="missing_reference") otherwise).
+    On PostgreSQL, `count_for_owner_since` locks the owner's row (FOR NO KEY UPDATE,
+    which leaves foreign-key checks of other inserts free) until the transaction ends.
     """
 
     def __init__(self, session: AsyncSession) -> None:
@@ -76,3 +79,28 @@ class SqlAlchemyDesignRepository:
         )
         rows = (await self._session.execute(statement)).scalars().all()
         return [design_from_row(row) for row in rows]
+
+    async def count_for_owner_since(
+        self, owner_id: UUID, since: datetime, statuses: Collection[DesignStatus]
+    ) -> int:
+        """The owner's designs created at or after `since` in one of `statuses`; on
+        PostgreSQL the owner's row stays locked against other counts until the transaction
+        ends. SQLite has no row locks, so there the count locks nothing."""
+        await self._lock_owner(owner_id)
+        statement = (
+            select(func.count())
+            .select_from(DesignRow)
+            .where(
+                DesignRow.owner_id == owner_id,
+                DesignRow.created_at >= since,
+                DesignRow.status.in_([status.value for status in statuses]),
+            )
+        )
+        return int((await self._session.execute(statement)).scalar_one())
+
+    async def _lock_owner(self, owner_id: UUID) -> None:
+        bind = self._session.bind
+        if bind is None or bind.dialect.name != "postgresql":
+            return
+        statement = select(UserRow.id).where(UserRow.id == owner_id).with_for_update(key_share=True)
+        await self._session.execute(statement)

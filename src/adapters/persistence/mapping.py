@@ -2,11 +2,21 @@
 
 from typing import Any
 
-from adapters.persistence.models import DesignRow, PhoneRow, UploadRow, UpscaleJobRow, UserRow
+from adapters.persistence.models import (
+    DesignRow,
+    OneTimeTokenRow,
+    PhoneRow,
+    RefreshTokenRow,
+    UploadRow,
+    UpscaleJobRow,
+    UserRow,
+)
 from domain.designs import Design, DesignStatus, Upload, Variant
 from domain.geometry import Kind
 from domain.jobs import JobStatus, UpscaleJob
+from domain.one_time_tokens import OneTimeToken, TokenPurpose
 from domain.phones import Cutout, CutoutShape, PhoneModel, Provenance
+from domain.sessions import RefreshToken
 from domain.users import User
 
 
@@ -220,4 +230,56 @@ def job_from_row(row: UpscaleJobRow) -> UpscaleJob:
         prediction_id=row.prediction_id,
         result_key=row.result_key,
         failure=row.failure,
+    )
+
+
+def refresh_token_values(token: RefreshToken) -> dict[str, Any]:
+    """Every column of a refresh token's row, id included."""
+    return {
+        "id": token.id,
+        "family_id": token.family_id,
+        "user_id": token.user_id,
+        "token_hash": token.token_hash,
+        "created_at": token.created_at,
+        "expires_at": token.expires_at,
+        "consumed_at": token.consumed_at,
+        "revoked_at": token.revoked_at,
+    }
+
+
+def refresh_token_from_row(row: RefreshTokenRow) -> RefreshToken:
+    return RefreshToken(
+        id=row.id,
+        family_id=row.family_id,
+        user_id=row.user_id,
+        token_hash=row.token_hash,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        consumed_at=row.consumed_at,
+        revoked_at=row.revoked_at,
+    )
+
+
+def one_time_token_values(token: OneTimeToken) -> dict[str, Any]:
+    """Every column of a one-time token's row, id included."""
+    return {
+        "id": token.id,
+        "user_id": token.user_id,
+        "purpose": token.purpose.value,
+        "token_hash": token.token_hash,
+        "created_at": token.created_at,
+        "expires_at": token.expires_at,
+        "used_at": token.used_at,
+    }
+
+
+def one_time_token_from_row(row: OneTimeTokenRow) -> OneTimeToken:
+    return OneTimeToken(
+        id=row.id,
+        user_id=row.user_id,
+        purpose=TokenPurpose(row.purpose),
+        token_hash=row.token_hash,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        used_at=row.used_at,
     )

@@ -8,14 +8,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.persistence.designs import SqlAlchemyDesignRepository
 from adapters.persistence.jobs import SqlAlchemyJobRepository
+from adapters.persistence.one_time_tokens import SqlAlchemyOneTimeTokenRepository
 from adapters.persistence.phones import SqlAlchemyPhoneRepository
+from adapters.persistence.sessions import SqlAlchemyRefreshTokenRepository
 from adapters.persistence.transaction import commit
 from adapters.persistence.uploads import SqlAlchemyUploadRepository
 from adapters.persistence.users import SqlAlchemyUserRepository
 from application.ports import (
     DesignRepository,
     JobRepository,
+    OneTimeTokenRepository,
     PhoneRepository,
+    RefreshTokenRepository,
     UnitOfWork,
     UploadRepository,
     UserRepository,
@@ -42,6 +46,12 @@ class SqlAlchemyUnitOfWork:
         self.uploads: UploadRepository = SqlAlchemyUploadRepository(self._session)
         self.users: UserRepository = SqlAlchemyUserRepository(self._session)
         self.jobs: JobRepository = SqlAlchemyJobRepository(self._session)
+        self.refresh_tokens: RefreshTokenRepository = SqlAlchemyRefreshTokenRepository(
+            self._session
+        )
+        self.one_time_tokens: OneTimeTokenRepository = SqlAlchemyOneTimeTokenRepository(
+            self._session
+        )
 
     async def __aenter__(self) -> Self:
         return self

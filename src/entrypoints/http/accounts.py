@@ -1,15 +1,48 @@
-"""Account routes: sign up, log in, who am I."""
+"""Account routes: sign up, log in, sessions, password reset, email verification, who am I."""
+
+from typing import Annotated, Any
 
 from dishka.integrations.litestar import FromDishka, inject
-from litestar import Controller, get, post
-from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED
+from litestar import Controller, Request, get, post
+from litestar.params import Parameter
+from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
 from application.accounts import LogIn, ShowAccount, SignUp
+from application.password_reset import RequestPasswordReset, ResetPassword
+from application.sessions import EndSession, RefreshSession, SessionGrant
+from application.verification import VerifyEmail
 from entrypoints.http.auth import CurrentUser
-from entrypoints.http.schemas import AccountOut, Credentials, SignUpOut, TokenOut
+from entrypoints.http.client_address import ClientAddresses
+from entrypoints.http.schemas import (
+    MAX_TOKEN_FIELD,
+    AccountOut,
+    Credentials,
+    DetailOut,
+    ForgotPasswordIn,
+    RefreshIn,
+    ResetPasswordIn,
+    SignUpOut,
+    TokenOut,
+    VerifyEmailIn,
+)
 
 BEARER = "bearer"
 SIGN_UP_ANSWER = "If this address can be registered, its account is ready: log in to continue."
+FORGOT_ANSWER = "If an account uses this address, a link to reset its password is on its way."
+RESET_ANSWER = "The password is changed and every session has ended: log in again."
+VERIFIED_ANSWER = "The email address is verified."
+# Token answers must never be kept by a browser or a shared cache.
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _token_out(grant: SessionGrant) -> TokenOut:
+    return TokenOut(
+        access_token=grant.access_token,
+        token_type=BEARER,
+        expires_in=grant.expires_in,
+        refresh_token=grant.refresh_token,
+        refresh_expires_in=grant.refresh_expires_in,
+    )
 
 
 class AccountController(Controller):
@@ -18,21 +51,80 @@ class AccountController(Controller):
     @post("/v1/auth/signup", status_code=HTTP_202_ACCEPTED)
     @inject
     async def sign_up(self, data: Credentials, use_case: FromDishka[SignUp]) -> SignUpOut:
-        """Register by email and password (8 to 256 characters).
+        """Register by email and password (8 to 256 characters); a verification mail follows.
 
         The answer is the same whether or not the address already had an account.
         """
         await use_case.execute(data.email, data.password)
         return SignUpOut(detail=SIGN_UP_ANSWER)
 
-    @post("/v1/auth/login", status_code=HTTP_200_OK)
+    @post("/v1/auth/login", status_code=HTTP_200_OK, response_headers=NO_STORE)
     @inject
     async def log_in(self, data: Credentials, use_case: FromDishka[LogIn]) -> TokenOut:
-        """Exchange an email and password for a bearer access token."""
-        grant = await use_case.execute(data.email, data.password)
-        return TokenOut(
-            access_token=grant.access_token, token_type=BEARER, expires_in=grant.expires_in
-        )
+        """Exchange an email and password for a bearer access token and a refresh token."""
+        return _token_out(await use_case.execute(data.email, data.password))
+
+    @post("/v1/auth/refresh", status_code=HTTP_200_OK, response_headers=NO_STORE)
+    @inject
+    async def refresh(self, data: RefreshIn, use_case: FromDishka[RefreshSession]) -> TokenOut:
+        """Exchange a refresh token for a new access token and the next refresh token.
+
+        The token given stops working; giving it again ends the whole session.
+        """
+        return _token_out(await use_case.execute(data.refresh_token))
+
+    @post("/v1/auth/logout", status_code=HTTP_204_NO_CONTENT)
+    @inject
+    async def log_out(self, data: RefreshIn, use_case: FromDishka[EndSession]) -> None:
+        """End the session of a refresh token; the same answer for a token already unknown."""
+        await use_case.execute(data.refresh_token)
+
+    @post("/v1/auth/password/forgot", status_code=HTTP_202_ACCEPTED)
+    @inject
+    async def forgot_password(
+        self,
+        request: Request[Any, Any, Any],
+        data: ForgotPasswordIn,
+        use_case: FromDishka[RequestPasswordReset],
+        addresses: FromDishka[ClientAddresses],
+    ) -> DetailOut:
+        """Ask for a mail with a link to choose a new password.
+
+        The answer is the same, and as fast, whether or not an account uses the
+        address; too many asks from one caller or for one address get 429.
+        """
+        await use_case.execute(data.email, addresses.of(request.scope))
+        return DetailOut(detail=FORGOT_ANSWER)
+
+    @post("/v1/auth/password/reset", status_code=HTTP_200_OK)
+    @inject
+    async def reset_password(
+        self, data: ResetPasswordIn, use_case: FromDishka[ResetPassword]
+    ) -> DetailOut:
+        """Choose a new password with the token of a reset link; every session ends.
+
+        A token used before, voided by a newer one or expired gets 400 `token_invalid`.
+        """
+        await use_case.execute(data.token, data.password)
+        return DetailOut(detail=RESET_ANSWER)
+
+    @get("/v1/auth/verify", response_headers={"Referrer-Policy": "no-referrer"})
+    @inject
+    async def verify_by_link(
+        self,
+        use_case: FromDishka[VerifyEmail],
+        token: Annotated[str, Parameter(max_length=MAX_TOKEN_FIELD)],
+    ) -> DetailOut:
+        """The verification mail's link: the account's address is verified."""
+        await use_case.execute(token)
+        return DetailOut(detail=VERIFIED_ANSWER)
+
+    @post("/v1/auth/verify", status_code=HTTP_200_OK)
+    @inject
+    async def verify(self, data: VerifyEmailIn, use_case: FromDishka[VerifyEmail]) -> DetailOut:
+        """Verify the account's address with the token of its verification link."""
+        await use_case.execute(data.token)
+        return DetailOut(detail=VERIFIED_ANSWER)
 
     @get("/v1/me", security=[{"bearer": []}])
     @inject

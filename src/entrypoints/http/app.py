@@ -16,11 +16,13 @@ from entrypoints.http.accounts import AccountController
 from entrypoints.http.catalog import CatalogAnswers, CatalogController
 from entrypoints.http.designs import DesignController, make_upload_controller
 from entrypoints.http.files import FileController
+from entrypoints.http.hardening import allowed_hosts, cors_config, security_headers
 from entrypoints.http.health import HealthController
+from entrypoints.http.limits import request_limits
 from entrypoints.http.problems import EXCEPTION_HANDLERS
 from entrypoints.http.request_scope import request_scope
 from entrypoints.http.webhooks import WebhookController
-from entrypoints.ioc import AdapterProvider, HttpProvider, UseCaseProvider
+from entrypoints.ioc import AdapterProvider, HttpProvider, LimitsProvider, UseCaseProvider
 from entrypoints.settings import Settings, load_settings
 from entrypoints.worker import UpscaleWorker
 
@@ -35,6 +37,7 @@ def build_container(settings: Settings, *overrides: Provider) -> AsyncContainer:
         AdapterProvider(),
         UseCaseProvider(),
         HttpProvider(),
+        LimitsProvider(),
         *overrides,
         context={Settings: settings},
     )
@@ -77,6 +80,11 @@ def create_app(settings: Settings | None = None, *overrides: Provider) -> Litest
             ),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
+        # Hardening and limits (entrypoints.http.hardening, entrypoints.http.limits): hosts
+        # are checked first, then the per-address limits; headers go on every answer.
+        middleware=[allowed_hosts(settings.hardening), request_limits],
+        before_send=[security_headers(settings.hardening)],
+        cors_config=cors_config(settings.hardening),
         lifespan=[lifespan],
         openapi_config=OpenAPIConfig(
             title="CaseCraft",

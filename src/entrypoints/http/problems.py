@@ -21,6 +21,7 @@ from domain.errors import (
     InvalidInput,
     NotFound,
     ProviderFailed,
+    RateLimited,
     Unauthorized,
     UnsupportedImage,
 )
@@ -37,6 +38,7 @@ _STATUS_OF: tuple[tuple[type[DomainError], int], ...] = (
     (UnsupportedImage, 415),
     (ImageTooLarge, 413),
     (ProviderFailed, 502),
+    (RateLimited, 429),
 )
 
 _CODE_OF_STATUS = {
@@ -79,7 +81,10 @@ def _cause_of(error: BaseException, kind: type[BaseException]) -> BaseException 
 def domain_error_handler(_: Request[Any, Any, Any], error: DomainError) -> Response[Any]:
     status = next((code for kind, code in _STATUS_OF if isinstance(error, kind)), 400)
     extra = {"field": error.field} if isinstance(error, InvalidInput) and error.field else None
-    return problem(status, error.code, error.detail, extra=extra)
+    response = problem(status, error.code, error.detail, extra=extra)
+    if isinstance(error, RateLimited):
+        response.headers["Retry-After"] = str(error.retry_after_seconds)
+    return response
 
 
 def http_error_handler(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:

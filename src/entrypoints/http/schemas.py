@@ -149,10 +149,39 @@ class SignUpOut(Schema):
     detail: str
 
 
+# As long as a bearer header may be, so any token of the wrong kind gets the same answer.
+MAX_TOKEN_FIELD = 4096
+
+
 class TokenOut(Schema):
+    """A session: the bearer access token for requests, the refresh token to renew it."""
+
     access_token: str
     token_type: str
     expires_in: int
+    refresh_token: str
+    refresh_expires_in: int
+
+
+class RefreshIn(Schema):
+    refresh_token: Annotated[str, msgspec.Meta(max_length=MAX_TOKEN_FIELD)]
+
+
+class ForgotPasswordIn(Schema):
+    email: Annotated[str, msgspec.Meta(max_length=320)]
+
+
+class ResetPasswordIn(Schema):
+    token: Annotated[str, msgspec.Meta(max_length=MAX_TOKEN_FIELD)]
+    password: Annotated[str, msgspec.Meta(max_length=1024)]
+
+
+class VerifyEmailIn(Schema):
+    token: Annotated[str, msgspec.Meta(max_length=MAX_TOKEN_FIELD)]
+
+
+class DetailOut(Schema):
+    detail: str
 
 
 class CreateDesignIn(Schema):

@@ -18,7 +18,9 @@ from contracts_suite.local_fixtures import (  # noqa: E402, F401
     uow_factory,
 )
 from contracts_suite.migrations import MigrationContract  # noqa: E402
+from contracts_suite.one_time_tokens import OneTimeTokenRepositoryContract  # noqa: E402
 from contracts_suite.phones import PhoneRepositoryContract  # noqa: E402
+from contracts_suite.sessions import RefreshTokenRepositoryContract  # noqa: E402
 from contracts_suite.sql_rows import SqlRowsContract  # noqa: E402
 from contracts_suite.unit_of_work import UnitOfWorkContract  # noqa: E402
 from contracts_suite.uploads import UploadRepositoryContract  # noqa: E402
@@ -42,6 +44,14 @@ class TestUserRepository(UserRepositoryContract):
 
 
 class TestJobRepository(JobRepositoryContract):
+    pass
+
+
+class TestRefreshTokenRepository(RefreshTokenRepositoryContract):
+    pass
+
+
+class TestOneTimeTokenRepository(OneTimeTokenRepositoryContract):
     pass
 
 

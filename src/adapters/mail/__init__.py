@@ -1,0 +1,1 @@
+"""Mail: an SMTP client for production, an outbox folder for the embedded default."""
