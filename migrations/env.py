@@ -10,12 +10,14 @@ import asyncio
 import os
 
 from alembic import context
-from sqlalchemy import pool
+from sqlalchemy import pool, text
 from sqlalchemy.engine import Connection
 
 from adapters.persistence.database import create_engine
 from adapters.persistence.models import UUIDBase
 
+# An arbitrary constant naming this service's migration lock (pg_advisory_xact_lock).
+MIGRATION_LOCK = 7_202_612_040
 config = context.config
 # Only for `alembic revision --autogenerate` to diff against; revisions are explicit.
 target_metadata = UUIDBase.metadata
@@ -40,6 +42,10 @@ def _run(connection: Connection) -> None:
         compare_type=True,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Processes that start together migrate one after the other: the lock is held
+            # to the end of the transaction, and the next one then finds nothing to do.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         context.run_migrations()
 
 

@@ -15,7 +15,7 @@ from adapters.storage.signing import UrlSigner
 from application.ports import Clock, Mailer, ObjectStorage, PasswordHasher, UnitOfWorkFactory
 from entrypoints.settings import Settings, load_settings
 
-TEST_SECRET = "test-secret-key-that-is-long-enough-for-hs256-0123456789"
+TEST_SECRET = "Qm7rT2vX9pL4sK8wN3yB6cF1hJ5dG0aZ-e_uVtYqW4nR"
 PASSWORD = "correct horse battery"
 
 

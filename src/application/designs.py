@@ -27,7 +27,15 @@ from domain.designs import (
     clean_prompt,
     upload_key,
 )
-from domain.errors import ImageTooLarge, InvalidInput, NotFound
+from domain.errors import (
+    ContentBlocked,
+    DomainError,
+    ImageTooLarge,
+    InvalidInput,
+    NotFound,
+    ProviderBusy,
+    ProviderFailed,
+)
 from domain.geometry import Kind, covering_aspect_ratio, target_aspect
 from domain.jobs import JobStatus
 
@@ -88,6 +96,17 @@ class NewDesign:
     upload_id: UUID | None = None
     variants: int = 1
     seed: int | None = None
+
+
+def failure_error(failure: str | None) -> DomainError:
+    """The error a design's recorded failure stands for, as its creator is told it."""
+    if failure == ContentBlocked.code:
+        return ContentBlocked(
+            "The provider's safety filter blocked every image; try another prompt."
+        )
+    if failure == ProviderBusy.code:
+        return ProviderBusy("The image provider is busy; try again shortly.")
+    return ProviderFailed(f"The image provider failed ({failure or 'no reason given'}).")
 
 
 class CreateDesign:
@@ -167,7 +186,11 @@ class CreateDesign:
 
         request = await self._service.request_for(design)
         design = await self._service.submit(design, request)
-        return await self._service.finish(design, request, wait)
+        design = await self._service.finish(design, request, wait)
+        if design.status is DesignStatus.FAILED:
+            # Another finisher (a webhook) may have ended it first: the answer is the same.
+            raise failure_error(design.failure)
+        return design
 
     async def _check_upload(self, owner_id: UUID, upload_id: UUID | None) -> None:
         if upload_id is None:

@@ -7,6 +7,7 @@ twice stores the same files under the same keys.
 
 import asyncio
 import logging
+import math
 import time
 from datetime import datetime
 from uuid import UUID
@@ -14,6 +15,7 @@ from uuid import UUID
 from application.catalog import PhoneDirectory
 from application.ports import (
     Clock,
+    DesignStatusCache,
     GenerationOutcome,
     GenerationRequest,
     ImageGenerator,
@@ -48,6 +50,9 @@ from domain.geometry import aspect_by_name
 logger = logging.getLogger(__name__)
 
 PENDING_BATCH = 20
+# The status cache's mark of a design whose request is waiting on its outcome.
+AWAITED = "awaited"
+AWAIT_MARGIN = 5
 
 
 class GenerationService:
@@ -68,6 +73,7 @@ class GenerationService:
         storage: ObjectStorage,
         clock: Clock,
         wakeup: WorkerWakeup,
+        status_cache: DesignStatusCache,
         policy: DesignPolicy,
     ) -> None:
         self._uow_factory = uow_factory
@@ -77,6 +83,7 @@ class GenerationService:
         self._storage = storage
         self._clock = clock
         self._wakeup = wakeup
+        self._status_cache = status_cache
         self._policy = policy
 
     async def request_for(self, design: Design) -> GenerationRequest:
@@ -128,7 +135,7 @@ class GenerationService:
         if design.prediction_id is None:
             return design
         started = time.perf_counter()
-        outcome = await self._generator.outcome(design.prediction_id, request, wait_seconds)
+        outcome = await self._awaited_outcome(design, request, wait_seconds)
         if outcome.state is PredictionState.RUNNING:
             return design
         async with self._uow_factory() as uow:
@@ -153,6 +160,28 @@ class GenerationService:
             (time.perf_counter() - started) * 1000,
         )
         return current
+
+    async def is_awaited(self, design: Design) -> bool:
+        """Whether a request is waiting on this design's outcome and will store it itself."""
+        return await self._status_cache.get(design.id) == AWAITED
+
+    async def _awaited_outcome(
+        self, design: Design, request: GenerationRequest, wait_seconds: float
+    ) -> GenerationOutcome:
+        """The outcome, with the design marked as awaited while this waits, so a webhook for
+        it does not store the same files a second time; a last look after the mark is gone
+        catches an outcome whose webhook came while the mark still stood."""
+        assert design.prediction_id is not None
+        if wait_seconds <= 0:
+            return await self._generator.outcome(design.prediction_id, request, 0)
+        await self._status_cache.put(design.id, AWAITED, math.ceil(wait_seconds) + AWAIT_MARGIN)
+        try:
+            outcome = await self._generator.outcome(design.prediction_id, request, wait_seconds)
+        finally:
+            await self._status_cache.put(design.id, DesignStatus.GENERATING.value, 1)
+        if outcome.state is PredictionState.RUNNING:
+            outcome = await self._generator.outcome(design.prediction_id, request, 0)
+        return outcome
 
     async def _queue_upscale(self, design: Design) -> None:
         """A single variant is the chosen one: its upscale starts at once, queued only once."""
@@ -284,6 +313,8 @@ class HandlePredictionWebhook:
         design = await self._design(reference)
         if design is None or design.prediction_id != prediction_id or design.finished:
             await self._wakeup.notify()
+            return
+        if await self._service.is_awaited(design):
             return
         try:
             request = await self._service.request_for(design)

@@ -82,6 +82,10 @@ class UserRepository(Protocol):
 
     async def get_by_email(self, email: str) -> User | None: ...
 
+    async def get_by_google_subject(self, subject: str) -> User | None:
+        """The user linked to this Google subject (`sub`); one user per subject."""
+        ...
+
     async def save(self, user: User) -> None: ...
 
 

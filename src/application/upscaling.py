@@ -18,7 +18,7 @@ from application.ports import (
 )
 from application.settings import DesignPolicy
 from domain.designs import print_file_key
-from domain.errors import Conflict, DomainError, NotFound, ProviderFailed
+from domain.errors import Conflict, DomainError, NotFound, ProviderFailed, SubmissionLost
 from domain.geometry import crop_box, print_size, target_aspect
 from domain.jobs import JobStatus, UpscaleJob, full_jitter
 
@@ -184,7 +184,12 @@ class RunNextUpscaleJob:
     async def _submit(self, job: UpscaleJob, image: bytes, factor: int) -> str:
         """Start the upscale (or find the one a dead worker started) and commit its id."""
         reference = str(job.id)
-        prediction_id = await self._upscaler.find(reference) if job.attempts > 1 else None
+        # Only a create whose answer was lost (or a worker that died before recording
+        # the id) can have left a prediction to resume; a failed one is spent.
+        resumable = job.attempts > 1 and (
+            job.failure is None or job.failure.startswith(SubmissionLost.code)
+        )
+        prediction_id = await self._upscaler.find(reference) if resumable else None
         prediction_id = prediction_id or await self._upscaler.submit(image, factor, reference)
         async with self._uow_factory() as uow:
             current = await uow.jobs.get(job.id)

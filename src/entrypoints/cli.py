@@ -36,9 +36,19 @@ def _progress(message: str) -> None:
     print(f"casecraft: {message}", file=sys.stderr, flush=True)
 
 
+async def _check_database(settings: Settings) -> None:
+    """Fail with one clear line before serving when the database cannot be used."""
+    container = build_container(settings)
+    try:
+        await prepare(container, settings)
+    finally:
+        await container.close()
+
+
 def _serve(settings: Settings, _: argparse.Namespace) -> int:
     import uvicorn
 
+    asyncio.run(_check_database(settings))
     uvicorn.run(
         create_app(settings),
         host=settings.http.host,

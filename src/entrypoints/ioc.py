@@ -3,12 +3,17 @@
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 
+import httpx
 from dishka import Provider, Scope, from_context, provide, provide_all
 from litestar import Request
 
+from adapters.google.oidc import DisabledIdentityProvider, OidcIdentityProvider
 from adapters.imaging.processor import PillowImageProcessor
+from adapters.memory.sign_in_state import InMemorySignInStateStore
 from adapters.persistence.database import Database
 from adapters.persistence.unit_of_work import SqlAlchemyUnitOfWorkFactory
+from adapters.redis.connection import close_redis, connect_redis
+from adapters.redis.sign_in_state import RedisSignInStateStore
 from adapters.replicate.webhooks import WebhookVerifier
 from adapters.security.passwords import ArgonPasswordHasher
 from adapters.security.tokens import JwtTokenIssuer
@@ -30,6 +35,14 @@ from application.generation import (
     FinishPendingDesigns,
     GenerationService,
     HandlePredictionWebhook,
+)
+from application.google_sign_in import (
+    ExchangeSignInCode,
+    FinishGoogleSignIn,
+    GoogleSignInLinks,
+    IdentityProvider,
+    SignInStateStore,
+    StartGoogleSignIn,
 )
 from application.limits import DesignQuota, LimitAuthRequests, LimitsPolicy, StartTrial
 from application.password_reset import (
@@ -267,6 +280,59 @@ class LimitsProvider(Provider):
         return DesignQuota(policy)
 
     limit_use_cases = provide_all(LimitAuthRequests, StartTrial)
+
+
+GOOGLE_HTTP_TIMEOUT_SECONDS = 10.0
+SIGN_IN_STATE_PREFIX = "casecraft:sign-in"
+
+
+class GoogleSignInProvider(Provider):
+    """Google sign-in: the OpenID client (off without GOOGLE_CLIENT_ID), the sign-in state
+    store (Redis when REDIS_SERVER is set, else this process) and its use cases."""
+
+    scope = Scope.APP
+
+    @provide
+    async def identity_provider(self, settings: Settings) -> AsyncIterator[IdentityProvider]:
+        google = settings.google
+        if google is None:
+            yield DisabledIdentityProvider()
+            return
+        timeout = httpx.Timeout(GOOGLE_HTTP_TIMEOUT_SECONDS)
+        async with httpx.AsyncClient(timeout=timeout, follow_redirects=False) as http:
+            yield OidcIdentityProvider(
+                client_id=google.client_id,
+                client_secret=google.client_secret,
+                redirect_uri=google.redirect_uri,
+                discovery_url=google.discovery_url,
+                http=http,
+            )
+
+    @provide
+    async def sign_in_states(
+        self, settings: Settings, clock: Clock
+    ) -> AsyncIterator[SignInStateStore]:
+        if settings.redis is None:
+            yield InMemorySignInStateStore(clock)
+            return
+        redis = connect_redis(
+            settings.redis.host,
+            settings.redis.port,
+            db=settings.redis.db,
+            password=settings.redis.password,
+        )
+        try:
+            yield RedisSignInStateStore(redis, SIGN_IN_STATE_PREFIX)
+        finally:
+            await close_redis(redis)
+
+    @provide
+    def sign_in_links(self, settings: Settings) -> GoogleSignInLinks:
+        return GoogleSignInLinks(settings.accounts.frontend_url)
+
+    google_use_cases = provide_all(
+        StartGoogleSignIn, FinishGoogleSignIn, ExchangeSignInCode, scope=Scope.REQUEST
+    )
 
 
 class HttpProvider(Provider):

@@ -18,6 +18,21 @@ DEVELOPMENT = "development"
 PRODUCTION = "production"
 MIN_SECRET_BYTES = 32
 _KNOWN_DEFAULT_SECRETS = frozenset({"", "secret", "changeme", "change-me", "your-secret-key"})
+# Words of the placeholders that sample configurations ship with.
+_PLACEHOLDER_WORDS = ("change", "secret", "your", "example", "default", "password", "xxx")
+# A random value of 32+ bytes uses far more distinct characters than this.
+MIN_DISTINCT_SECRET_CHARACTERS = 12
+
+
+def _weak_secret(secret: str) -> bool:
+    """A placeholder or a value with too little variety to have come from a random source."""
+    lowered = secret.strip().lower()
+    return (
+        lowered in _KNOWN_DEFAULT_SECRETS
+        or len(secret.encode()) < MIN_SECRET_BYTES
+        or len(set(secret)) < MIN_DISTINCT_SECRET_CHARACTERS
+        or any(word in lowered for word in _PLACEHOLDER_WORDS)
+    )
 
 
 class SettingsError(ValueError):
@@ -163,6 +178,20 @@ class HardeningSettings:
     strict_transport_security: bool = False
 
 
+# Google sign-in: GOOGLE_CLIENT_ID (unset: sign-in off), GOOGLE_CLIENT_SECRET,
+# GOOGLE_REDIRECT_URI, GOOGLE_DISCOVERY_URL.
+
+GOOGLE_DISCOVERY_URL = "https://accounts.google.com/.well-known/openid-configuration"
+
+
+@dataclass(frozen=True, slots=True)
+class GoogleSettings:
+    client_id: str
+    client_secret: str = field(repr=False)
+    redirect_uri: str
+    discovery_url: str = GOOGLE_DISCOVERY_URL
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     environment: str
@@ -181,6 +210,7 @@ class Settings:
     hardening: HardeningSettings = field(default_factory=HardeningSettings)
     mail: MailSettings = field(default_factory=MailSettings)
     accounts: AccountSettings = field(default_factory=AccountSettings)
+    google: GoogleSettings | None = None
 
     @property
     def storage_dir(self) -> Path:
@@ -405,6 +435,32 @@ def _accounts(env: Mapping[str, str], public_base_url: str) -> AccountSettings:
     )
 
 
+def _http_url(name: str, raw: str) -> str:
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.fragment:
+        raise SettingsError(f"{name} must be an absolute http(s) URL, not {raw!r}")
+    return raw
+
+
+def _google(env: Mapping[str, str], public_base_url: str) -> GoogleSettings | None:
+    client_id = env.get("GOOGLE_CLIENT_ID", "").strip()
+    if not client_id:
+        return None
+    secret = env.get("GOOGLE_CLIENT_SECRET", "").strip()
+    if not secret:
+        raise SettingsError("GOOGLE_CLIENT_SECRET is required when GOOGLE_CLIENT_ID is set")
+    redirect = env.get("GOOGLE_REDIRECT_URI", "").strip() or (
+        f"{public_base_url}/v1/auth/google/callback"
+    )
+    discovery = env.get("GOOGLE_DISCOVERY_URL", "").strip() or GOOGLE_DISCOVERY_URL
+    return GoogleSettings(
+        client_id=client_id,
+        client_secret=secret,
+        redirect_uri=_http_url("GOOGLE_REDIRECT_URI", redirect),
+        discovery_url=_http_url("GOOGLE_DISCOVERY_URL", discovery),
+    )
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read the settings; production refuses a missing, default or short secret."""
     env = os.environ if env is None else env
@@ -415,10 +471,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
 
     secret = env.get("SECRET_KEY", "")
     if environment == PRODUCTION:
-        if (
-            secret.strip().lower() in _KNOWN_DEFAULT_SECRETS
-            or len(secret.encode()) < MIN_SECRET_BYTES
-        ):
+        if _weak_secret(secret):
             raise SettingsError(
                 f"SECRET_KEY must be set to a random value of {MIN_SECRET_BYTES}+ bytes"
             )
@@ -480,4 +533,5 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         hardening=_hardening(env, environment, public_base_url),
         mail=_mail(env, environment),
         accounts=_accounts(env, public_base_url),
+        google=_google(env, public_base_url),
     )

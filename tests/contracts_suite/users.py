@@ -76,3 +76,34 @@ class UserRepositoryContract:
         async with uow_factory() as uow:
             with pytest.raises(NotFound):
                 await uow.users.save(make_user())
+
+    async def test_a_user_comes_back_by_google_subject(
+        self, uow_factory: UnitOfWorkFactory
+    ) -> None:
+        user = await stored_user(uow_factory, "ann@example.com")
+        user.google_subject = "google-sub-ann"
+        async with uow_factory() as uow:
+            await uow.users.save(user)
+            await uow.commit()
+
+        async with uow_factory() as uow:
+            found = await uow.users.get_by_google_subject("google-sub-ann")
+            unknown = await uow.users.get_by_google_subject("google-sub-nobody")
+
+        assert found == user
+        assert unknown is None
+
+    async def test_one_google_subject_is_linked_to_one_user(
+        self, uow_factory: UnitOfWorkFactory
+    ) -> None:
+        ann = await stored_user(uow_factory, "ann@example.com")
+        bob = await stored_user(uow_factory, "bob@example.com")
+        ann.google_subject = bob.google_subject = "google-sub-1"
+        async with uow_factory() as uow:
+            await uow.users.save(ann)
+            await uow.commit()
+
+        async with uow_factory() as uow:
+            with pytest.raises(Conflict):
+                await uow.users.save(bob)
+                await uow.commit()

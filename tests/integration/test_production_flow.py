@@ -9,6 +9,7 @@ import asyncio
 import io
 import logging
 import os
+import secrets
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -90,7 +91,7 @@ def service(
     settings = load_settings(
         {
             "CASECRAFT_ENV": "production",
-            "SECRET_KEY": "flow-test-secret-" + "x" * 40,
+            "SECRET_KEY": secrets.token_urlsafe(48),
             "CASECRAFT_DATA_DIR": str(tmp_path / "data"),
             "CASECRAFT_PORT": str(port),
             "CASECRAFT_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",

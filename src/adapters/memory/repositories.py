@@ -123,6 +123,14 @@ def _keep_stamps(stored: RefreshToken | None, new: RefreshToken) -> RefreshToken
     )
 
 
+def _check_google_subject(users: dict[UUID, User], user: User) -> None:
+    """One account per Google subject, as the SQL adapter's unique index keeps it."""
+    if user.google_subject is None:
+        return
+    if any(u.google_subject == user.google_subject and u.id != user.id for u in users.values()):
+        raise Conflict("The Google account is linked to another user.", code="user_exists")
+
+
 def _email_owner(users: dict[UUID, User], email: str, *, exclude: UUID) -> User | None:
     return next((u for u in users.values() if u.email == email and u.id != exclude), None)
 
@@ -248,6 +256,7 @@ class InMemoryUserRepository(_View):
             raise Conflict(f"User {user.id} already exists.", code="user_exists")
         if _email_owner(users, user.email, exclude=user.id) is not None:
             raise Conflict("The email is already registered.", code="email_taken")
+        _check_google_subject(users, user)
         self._pending.users[user.id] = _copy(user)
 
     async def get(self, user_id: UUID) -> User | None:
@@ -258,6 +267,10 @@ class InMemoryUserRepository(_View):
         user = next((u for u in self._visible().values() if u.email == email), None)
         return _copy(user) if user is not None else None
 
+    async def get_by_google_subject(self, subject: str) -> User | None:
+        user = next((u for u in self._visible().values() if u.google_subject == subject), None)
+        return _copy(user) if user is not None else None
+
     async def save(self, user: User) -> None:
         """Store the user as it is now; NotFound when unknown, Conflict on a taken email."""
         users = self._visible()
@@ -265,6 +278,7 @@ class InMemoryUserRepository(_View):
             raise NotFound(f"User {user.id} does not exist.", code="user_not_found")
         if _email_owner(users, user.email, exclude=user.id) is not None:
             raise Conflict("The email is already registered.", code="email_taken")
+        _check_google_subject(users, user)
         self._pending.users[user.id] = _copy(user)
 
 

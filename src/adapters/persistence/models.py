@@ -54,7 +54,10 @@ class UserRow(UUIDBase):
     email: Mapped[str] = mapped_column(String(254), unique=True, index=True)
     password_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
     verified: Mapped[bool] = mapped_column(Boolean)
-    google_subject: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    # Unique: one account per Google subject (NULLs, accounts without Google, are many).
+    google_subject: Mapped[str | None] = mapped_column(
+        String(255), nullable=True, unique=True, index=True
+    )
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
 
 

@@ -43,6 +43,10 @@ class SqlAlchemyUserRepository:
         row = await self._rows.get_one_or_none(UserRow.email == email)
         return user_from_row(row) if row is not None else None
 
+    async def get_by_google_subject(self, subject: str) -> User | None:
+        row = await self._rows.get_one_or_none(UserRow.google_subject == subject)
+        return user_from_row(row) if row is not None else None
+
     async def save(self, user: User) -> None:
         """Store the user as it is now; NotFound when unknown, Conflict on a taken email."""
         row = await self._rows.get_one_or_none(UserRow.id == user.id)

@@ -5,6 +5,7 @@ No thread and no open connection per wait: each poll is one GET through the clie
 """
 
 import asyncio
+import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -47,5 +48,7 @@ async def poll(
         remaining = ends - clock()
         if not prediction.running or remaining <= 0:
             return prediction
-        await sleep(min(interval, remaining))
+        # Jitter spreads the polls of requests that started together over time, so a
+        # burst of waiting requests does not wake the event loop all at once.
+        await sleep(min(interval * random.uniform(0.8, 1.2), remaining))  # noqa: S311
         interval = min(interval * schedule.growth, schedule.max_seconds)

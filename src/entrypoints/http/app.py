@@ -16,13 +16,20 @@ from entrypoints.http.accounts import AccountController
 from entrypoints.http.catalog import CatalogAnswers, CatalogController
 from entrypoints.http.designs import DesignController, make_upload_controller
 from entrypoints.http.files import FileController
+from entrypoints.http.google import GoogleSignInController
 from entrypoints.http.hardening import allowed_hosts, cors_config, security_headers
 from entrypoints.http.health import HealthController
 from entrypoints.http.limits import request_limits
 from entrypoints.http.problems import EXCEPTION_HANDLERS
 from entrypoints.http.request_scope import request_scope
 from entrypoints.http.webhooks import WebhookController
-from entrypoints.ioc import AdapterProvider, HttpProvider, LimitsProvider, UseCaseProvider
+from entrypoints.ioc import (
+    AdapterProvider,
+    GoogleSignInProvider,
+    HttpProvider,
+    LimitsProvider,
+    UseCaseProvider,
+)
 from entrypoints.settings import Settings, load_settings
 from entrypoints.worker import UpscaleWorker
 
@@ -38,6 +45,7 @@ def build_container(settings: Settings, *overrides: Provider) -> AsyncContainer:
         UseCaseProvider(),
         HttpProvider(),
         LimitsProvider(),
+        GoogleSignInProvider(),
         *overrides,
         context={Settings: settings},
     )
@@ -72,6 +80,7 @@ def create_app(settings: Settings | None = None, *overrides: Provider) -> Litest
                 route_handlers=[
                     HealthController,
                     AccountController,
+                    GoogleSignInController,
                     DesignController,
                     make_upload_controller(settings.images.max_upload_bytes),
                     FileController,

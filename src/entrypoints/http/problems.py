@@ -16,10 +16,12 @@ from litestar.exceptions import (
 from adapters.s3.errors import StorageUnavailable
 from domain.errors import (
     Conflict,
+    ContentBlocked,
     DomainError,
     ImageTooLarge,
     InvalidInput,
     NotFound,
+    ProviderBusy,
     ProviderFailed,
     RateLimited,
     Unauthorized,
@@ -38,6 +40,8 @@ _STATUS_OF: tuple[tuple[type[DomainError], int], ...] = (
     (UnsupportedImage, 415),
     (ImageTooLarge, 413),
     (ProviderFailed, 502),
+    (ContentBlocked, 422),
+    (ProviderBusy, 503),
     (RateLimited, 429),
 )
 
@@ -82,7 +86,7 @@ def domain_error_handler(_: Request[Any, Any, Any], error: DomainError) -> Respo
     status = next((code for kind, code in _STATUS_OF if isinstance(error, kind)), 400)
     extra = {"field": error.field} if isinstance(error, InvalidInput) and error.field else None
     response = problem(status, error.code, error.detail, extra=extra)
-    if isinstance(error, RateLimited):
+    if isinstance(error, RateLimited | ProviderBusy):
         response.headers["Retry-After"] = str(error.retry_after_seconds)
     return response
 

@@ -13,6 +13,7 @@ from adapters.catalog.packaged import load_packaged_catalog
 from adapters.imaging.procedural import ProceduralImageGenerator
 from adapters.imaging.processor import PillowImageProcessor
 from adapters.imaging.upscaler import PillowUpscaler
+from adapters.memory.coordination import InMemoryDesignStatusCache, InMemoryWebhookLedger
 from adapters.memory.repositories import InMemoryStore
 from adapters.memory.storage import InMemoryObjectStorage
 from adapters.memory.unit_of_work import InMemoryUnitOfWorkFactory
@@ -22,7 +23,11 @@ from application.accounts import EnsureLocalOwner
 from application.catalog import LoadCatalog, PhoneDirectory
 from application.designs import CreateDesign, NewDesign
 from application.downloads import DownloadPending, DownloadReady, RequestDownload
-from application.generation import FinishPendingDesigns, GenerationService
+from application.generation import (
+    FinishPendingDesigns,
+    GenerationService,
+    HandlePredictionWebhook,
+)
 from application.ports import (
     GenerationOutcome,
     GenerationRequest,
@@ -57,13 +62,16 @@ class FailingUpscaler:
         self.failures = failures
         self.calls = 0
         self.submissions = 0
+        self.made: dict[str, str] = {}
 
     async def submit(self, image: bytes, scale: int, reference: str) -> str:
         self.submissions += 1
-        return f"up-{reference}-{self.submissions}"
+        self.made[reference] = f"up-{reference}-{self.submissions}"
+        return self.made[reference]
 
     async def find(self, reference: str) -> str | None:
-        return None
+        """Like the provider's list: the newest prediction made for the reference."""
+        return self.made.get(reference)
 
     async def outcome(
         self, prediction_id: str, image: bytes, scale: int, wait_seconds: float
@@ -134,6 +142,9 @@ class World:
     wakeup: InProcessWakeup
     policy: DesignPolicy
     owner: UUID
+    status_cache: InMemoryDesignStatusCache = field(
+        default_factory=lambda: InMemoryDesignStatusCache(FakeClock())
+    )
 
     def service(self, generator: object = None) -> GenerationService:
         return GenerationService(
@@ -144,6 +155,7 @@ class World:
             self.storage,
             self.clock,
             self.wakeup,
+            self.status_cache,
             self.policy,
         )
 
@@ -355,7 +367,8 @@ async def test_a_busy_provider_fails_the_design_without_a_prediction(world: Worl
 async def test_the_prediction_id_is_stored_before_the_wait_and_the_worker_finishes_it(
     world: World,
 ) -> None:
-    generator = ScriptedGenerator("slow", finish_after=1)
+    # The request looks twice (its wait, then once more as it lets go); both see it running.
+    generator = ScriptedGenerator("slow", finish_after=2)
 
     design = await world.create(generator).execute(_command(world), wait_seconds=1)
     async with world.uow() as uow:
@@ -448,3 +461,49 @@ async def test_a_worker_that_loses_its_lease_stops_and_never_marks_the_job(
 
     assert abandoned is None
     assert all(j.status is JobStatus.SUBMITTED for j in world.store.jobs.values())
+
+
+class GatedGenerator(ScriptedGenerator):
+    """Succeeds only once `done` is set, counting how many times images were made."""
+
+    def __init__(self) -> None:
+        super().__init__("ok")
+        self.done = asyncio.Event()
+        self.asked = asyncio.Event()
+        self.renders = 0
+
+    async def outcome(
+        self, prediction_id: str, request: GenerationRequest, wait_seconds: float
+    ) -> GenerationOutcome:
+        if not self.done.is_set():
+            self.asked.set()
+            try:
+                await asyncio.wait_for(self.done.wait(), timeout=wait_seconds)
+            except TimeoutError:
+                return GenerationOutcome(PredictionState.RUNNING)
+        self.renders += 1
+        return await super().outcome(prediction_id, request, wait_seconds)
+
+
+async def test_a_webhook_for_a_design_a_request_waits_on_leaves_it_to_that_request(
+    world: World,
+) -> None:
+    generator = GatedGenerator()
+    service = world.service(generator)
+    webhook = HandlePredictionWebhook(
+        world.uow, service, InMemoryWebhookLedger(world.clock), world.wakeup
+    )
+    creating = asyncio.create_task(
+        CreateDesign(
+            world.uow, world.directory, service, world.storage, world.clock, world.policy
+        ).execute(_command(world), wait_seconds=5)
+    )
+    await asyncio.wait_for(generator.asked.wait(), timeout=5)
+    design_id = generator.submissions[0]
+
+    generator.done.set()
+    await webhook.execute("msg-1", design_id, f"pred-{design_id}")
+    design = await creating
+
+    assert design.status is DesignStatus.READY
+    assert generator.renders == 1, "the design was finished once, by the waiting request"

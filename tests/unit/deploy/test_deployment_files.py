@@ -39,7 +39,8 @@ REQUIRED_REF = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*):\?[^}]+\}")
 # `${NAME:-}`: explicitly optional, and empty when unset, so still no literal.
 OPTIONAL_REF = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*):-\}")
 # Secrets the app can do without (it fetches the webhook secret from Replicate).
-OPTIONAL_SECRETS = {"REPLICATE_WEBHOOK_SECRET", "SMTP_PASSWORD"}
+# Optional features: empty turns the feature off (Google sign-in, webhooks, SMTP auth).
+OPTIONAL_SECRETS = {"REPLICATE_WEBHOOK_SECRET", "SMTP_PASSWORD", "GOOGLE_CLIENT_SECRET"}
 # Any reference with a default, `${NAME:-value}` or `${NAME-value}`.
 DEFAULTED_REF = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*):?-(?P<default>[^}]*)\}")
 

@@ -8,7 +8,9 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from PIL import Image
 
+from application.ports import GenerationOutcome, GenerationRequest, ImageGenerator, PredictionState
 from casecraft_testing import InMemoryAdapters, make_settings, sign_up_and_log_in
+from domain.errors import ProviderBusy
 
 
 def _design(**fields: Any) -> dict[str, Any]:
@@ -227,3 +229,52 @@ async def test_a_small_upload_cap_does_not_limit_generated_artwork(tmp_path: Any
         response = await client.post("/v1/designs", json=_design(), headers=headers)
 
     assert response.status_code == 201, response.text
+
+
+class _RefusingGenerator:
+    """A provider that blocks every image, or that is too busy to take the request."""
+
+    name = "refusing"
+
+    def __init__(self, busy: bool) -> None:
+        self.busy = busy
+
+    async def submit(self, request: GenerationRequest, reference: str) -> str:
+        if self.busy:
+            raise ProviderBusy("throttled", retry_after_seconds=30)
+        return f"pred-{reference}"
+
+    async def find(self, reference: str) -> str | None:
+        return None
+
+    async def outcome(
+        self, prediction_id: str, request: GenerationRequest, wait_seconds: float
+    ) -> GenerationOutcome:
+        return GenerationOutcome(PredictionState.FAILED, error="NSFW", blocked=True)
+
+
+@pytest.mark.parametrize(
+    ("busy", "status", "code"), [(False, 422, "content_blocked"), (True, 503, "provider_busy")]
+)
+async def test_a_blocked_or_busy_provider_is_a_clear_answer(
+    tmp_path: Any, busy: bool, status: int, code: str
+) -> None:
+    from dishka import Provider, Scope, provide
+
+    from entrypoints.http.app import create_app
+
+    class Refusing(Provider):
+        scope = Scope.APP
+
+        @provide
+        def generator(self) -> ImageGenerator:
+            return _RefusingGenerator(busy)
+
+    app = create_app(make_settings(tmp_path), InMemoryAdapters(), Refusing())
+    async with AsyncTestClient(app) as client:
+        headers = await sign_up_and_log_in(client, "gina@example.com")
+        response = await client.post("/v1/designs", json=_design(), headers=headers)
+
+    assert response.status_code == status
+    assert response.json()["code"] == code
+    assert ("retry-after" in response.headers) is busy

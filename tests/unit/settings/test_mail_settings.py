@@ -10,7 +10,7 @@ from adapters.system.clock import SystemClock
 from entrypoints.settings import SettingsError, load_settings
 from entrypoints.wiring import mailer
 
-STRONG = "s" * 48
+STRONG = "Jd8fK2mQ7vX3pL9sW4tY6bN1cR5hG0aZ-e_uVqPn"
 
 
 def settings(tmp_path: Path, **env: str):  # type: ignore[no-untyped-def]

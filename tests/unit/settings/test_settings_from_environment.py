@@ -4,7 +4,7 @@ import pytest
 
 from entrypoints.settings import SettingsError, load_settings
 
-STRONG = "s" * 48
+STRONG = "Jd8fK2mQ7vX3pL9sW4tY6bN1cR5hG0aZ-e_uVqPn"
 
 
 def test_no_variables_give_the_embedded_default(tmp_path: Path) -> None:
@@ -24,7 +24,19 @@ def test_the_development_secret_survives_a_restart(tmp_path: Path) -> None:
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
 
 
-@pytest.mark.parametrize("secret", [None, "", "secret", "changeme", "short"])
+@pytest.mark.parametrize(
+    "secret",
+    [
+        None,
+        "",
+        "secret",
+        "changeme",
+        "short",
+        "a" * 40,
+        "change-me-change-me-change-me-change-me-xx",
+        "your-secret-key-here-please-change-me-now!!",
+    ],
+)
 def test_production_refuses_a_missing_default_or_short_secret(
     tmp_path: Path, secret: str | None
 ) -> None:

@@ -1,0 +1,1 @@
+"""Google sign-in: an OpenID Connect client over httpx, ID tokens checked with PyJWT."""
