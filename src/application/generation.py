@@ -52,7 +52,8 @@ logger = logging.getLogger(__name__)
 PENDING_BATCH = 20
 # The status cache's mark of a design whose request is waiting on its outcome.
 AWAITED = "awaited"
-AWAIT_MARGIN = 5
+# Time past the wait for the request to store what came back before its mark lapses.
+AWAIT_MARGIN = 60
 
 
 class GenerationService:
@@ -131,11 +132,34 @@ class GenerationService:
     async def finish(
         self, design: Design, request: GenerationRequest, wait_seconds: float
     ) -> Design:
-        """Wait up to `wait_seconds` for the outcome and store it; the design as it then stands."""
+        """Wait up to `wait_seconds` for the outcome and store it; the design as it then stands.
+
+        While a request waits and stores, the design is marked as awaited, so a webhook
+        for it does not store the same files a second time; the mark goes when this
+        ends, and expires by itself if the process dies meanwhile.
+        """
         if design.prediction_id is None:
             return design
+        awaited = wait_seconds > 0
+        if awaited:
+            ttl = math.ceil(wait_seconds) + AWAIT_MARGIN
+            await self._status_cache.put(design.id, AWAITED, ttl)
+        try:
+            finished = await self._finish(design, design.prediction_id, request, wait_seconds)
+        finally:
+            if awaited:
+                await self._status_cache.put(design.id, DesignStatus.GENERATING.value, 1)
+        if awaited and not finished.finished:
+            # A webhook that came while the mark stood was left to this request: look once
+            # more now that the mark is gone, so that outcome is not left to the sweep.
+            finished = await self._finish(finished, design.prediction_id, request, 0)
+        return finished
+
+    async def _finish(
+        self, design: Design, prediction_id: str, request: GenerationRequest, wait_seconds: float
+    ) -> Design:
         started = time.perf_counter()
-        outcome = await self._awaited_outcome(design, request, wait_seconds)
+        outcome = await self._generator.outcome(prediction_id, request, wait_seconds)
         if outcome.state is PredictionState.RUNNING:
             return design
         async with self._uow_factory() as uow:
@@ -164,24 +188,6 @@ class GenerationService:
     async def is_awaited(self, design: Design) -> bool:
         """Whether a request is waiting on this design's outcome and will store it itself."""
         return await self._status_cache.get(design.id) == AWAITED
-
-    async def _awaited_outcome(
-        self, design: Design, request: GenerationRequest, wait_seconds: float
-    ) -> GenerationOutcome:
-        """The outcome, with the design marked as awaited while this waits, so a webhook for
-        it does not store the same files a second time; a last look after the mark is gone
-        catches an outcome whose webhook came while the mark still stood."""
-        assert design.prediction_id is not None
-        if wait_seconds <= 0:
-            return await self._generator.outcome(design.prediction_id, request, 0)
-        await self._status_cache.put(design.id, AWAITED, math.ceil(wait_seconds) + AWAIT_MARGIN)
-        try:
-            outcome = await self._generator.outcome(design.prediction_id, request, wait_seconds)
-        finally:
-            await self._status_cache.put(design.id, DesignStatus.GENERATING.value, 1)
-        if outcome.state is PredictionState.RUNNING:
-            outcome = await self._generator.outcome(design.prediction_id, request, 0)
-        return outcome
 
     async def _queue_upscale(self, design: Design) -> None:
         """A single variant is the chosen one: its upscale starts at once, queued only once."""
