@@ -343,7 +343,11 @@ class HttpProvider(Provider):
 
     @provide
     # dishka keys the request by the bare class, as its Litestar integration puts it in context.
-    def caller(self, request: Request, authenticate: Authenticate) -> CurrentUser:  # type: ignore[type-arg]
+    def caller(
+        self,
+        request: Request,  # type: ignore[type-arg]
+        authenticate: Authenticate,
+    ) -> CurrentUser:
         trial = trial_user(request)
         if trial is not None:
             return CurrentUser(trial)

@@ -4,23 +4,16 @@ When PostgreSQL does not answer, every fixture here skips with one reason, and
 fails instead under CI=true (see `contracts_suite.postgres`).
 """
 
-import sys
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
-# The suites are shared with tests/unit/contracts; tests/ is their import root.
-TESTS = Path(__file__).resolve().parents[1]
-if str(TESTS) not in sys.path:
-    sys.path.insert(0, str(TESTS))
-
-from adapters.persistence.database import Database  # noqa: E402
-from adapters.persistence.migrations import upgrade_database  # noqa: E402
-from application.ports import UnitOfWorkFactory  # noqa: E402
-from contracts_suite.adapters import open_sql_database  # noqa: E402
-from contracts_suite.postgres import SERVER_URL, require_postgres, throwaway_database  # noqa: E402
+from adapters.persistence.database import Database
+from adapters.persistence.migrations import upgrade_database
+from application.ports import UnitOfWorkFactory
+from contracts_suite.adapters import open_sql_database
+from contracts_suite.postgres import SERVER_URL, require_postgres, throwaway_database
 
 TABLES = "refresh_tokens, one_time_tokens, upscale_jobs, designs, uploads, users, phones"
 
