@@ -12,6 +12,7 @@ from litestar.exceptions import (
     NotFoundException,
     ValidationException,
 )
+from redis.exceptions import RedisError
 
 from adapters.s3.errors import StorageUnavailable
 from domain.errors import (
@@ -133,6 +134,14 @@ def storage_error_handler(_: Request[Any, Any, Any], error: StorageUnavailable) 
     return response
 
 
+def redis_error_handler(_: Request[Any, Any, Any], error: RedisError) -> Response[Any]:
+    """Redis away where nothing can stand in for it (sign-in state shared by processes)."""
+    logger.error("redis unavailable error=%s", type(error).__name__)
+    response = problem(503, "service_unavailable", "A service is unavailable; try again shortly.")
+    response.headers["Retry-After"] = "5"
+    return response
+
+
 def unexpected_error_handler(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     logger.exception("unhandled error path=%s method=%s", request.url.path, request.method)
     return problem(500, "internal_error", "The service failed; try again later.")
@@ -143,5 +152,6 @@ EXCEPTION_HANDLERS: dict[int | type[Exception], Any] = {
     HTTPException: http_error_handler,
     RecursionError: nesting_error_handler,
     StorageUnavailable: storage_error_handler,
+    RedisError: redis_error_handler,
     Exception: unexpected_error_handler,
 }

@@ -278,3 +278,26 @@ async def test_a_blocked_or_busy_provider_is_a_clear_answer(
     assert response.status_code == status
     assert response.json()["code"] == code
     assert ("retry-after" in response.headers) is busy
+
+
+async def test_redis_away_where_nothing_stands_in_is_a_503_not_a_500(tmp_path: Any) -> None:
+    from dishka import Provider, Scope, provide
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from entrypoints.http.app import create_app
+
+    class _Failing(Provider):
+        scope = Scope.APP
+
+        @provide
+        def generator(self) -> ImageGenerator:
+            raise RedisConnectionError("Error 111 connecting to 127.0.0.1:1")
+
+    app = create_app(make_settings(tmp_path), InMemoryAdapters(), _Failing())
+    async with AsyncTestClient(app) as client:
+        headers = await sign_up_and_log_in(client, "hank@example.com")
+        response = await client.post("/v1/designs", json=_design(), headers=headers)
+
+    assert response.status_code == 503
+    assert response.json()["code"] == "service_unavailable"
+    assert response.headers["retry-after"] == "5"
