@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from uuid import UUID, uuid4
 
 from application.catalog import PhoneDirectory
-from application.generation import GenerationService
+from application.generation import GenerationService, failure_error
 from application.limits import NO_QUOTA, DesignQuota
 from application.ports import (
     Clock,
@@ -28,13 +28,9 @@ from domain.designs import (
     upload_key,
 )
 from domain.errors import (
-    ContentBlocked,
-    DomainError,
     ImageTooLarge,
     InvalidInput,
     NotFound,
-    ProviderBusy,
-    ProviderFailed,
 )
 from domain.geometry import Kind, covering_aspect_ratio, target_aspect
 from domain.jobs import JobStatus
@@ -96,17 +92,6 @@ class NewDesign:
     upload_id: UUID | None = None
     variants: int = 1
     seed: int | None = None
-
-
-def failure_error(failure: str | None) -> DomainError:
-    """The error a design's recorded failure stands for, as its creator is told it."""
-    if failure == ContentBlocked.code:
-        return ContentBlocked(
-            "The provider's safety filter blocked every image; try another prompt."
-        )
-    if failure == ProviderBusy.code:
-        return ProviderBusy("The image provider is busy; try again shortly.")
-    return ProviderFailed(f"The image provider failed ({failure or 'no reason given'}).")
 
 
 class CreateDesign:

@@ -56,6 +56,17 @@ AWAITED = "awaited"
 AWAIT_MARGIN = 60
 
 
+def failure_error(failure: str | None) -> DomainError:
+    """The error a design's recorded failure stands for, as its creator is told it."""
+    if failure == ContentBlocked.code:
+        return ContentBlocked(
+            "The provider's safety filter blocked every image; try another prompt."
+        )
+    if failure == ProviderBusy.code:
+        return ProviderBusy("The image provider is busy; try again shortly.")
+    return ProviderFailed(f"The image provider failed ({failure or 'no reason given'}).")
+
+
 class GenerationService:
     """Submits a design's generation and turns its outcome into variants.
 
@@ -205,9 +216,7 @@ class GenerationService:
     async def _record_failure(self, design: Design, outcome: GenerationOutcome) -> Design:
         if outcome.blocked:
             await self._fail(design, ContentBlocked.code)
-            raise ContentBlocked(
-                "The provider's safety filter blocked every image; try another prompt."
-            )
+            raise failure_error(ContentBlocked.code)
         await self._fail(design, ProviderFailed.code)
         raise ProviderFailed(f"The image provider failed: {outcome.error or 'no reason given'}")
 
