@@ -1,0 +1,75 @@
+"""The ports the use cases need, named by role, one module per concern. Adapters implement them."""
+
+from application.ports.coordination import (
+    Clock,
+    DesignStatusCache,
+    RateDecision,
+    RateLimiter,
+    WebhookLedger,
+    WorkerWakeup,
+)
+from application.ports.imaging import (
+    GenerationOutcome,
+    GenerationRequest,
+    ImageGenerator,
+    ImageInfo,
+    ImageProcessor,
+    PredictionState,
+    UpscaleOutcome,
+    Upscaler,
+)
+from application.ports.messaging import (
+    BackgroundTasks,
+    Mailer,
+    MailMessage,
+)
+from application.ports.persistence import (
+    DesignRepository,
+    JobRepository,
+    OneTimeTokenRepository,
+    PhoneRepository,
+    RefreshTokenRepository,
+    UnitOfWork,
+    UnitOfWorkFactory,
+    UploadRepository,
+    UserRepository,
+)
+from application.ports.security import (
+    PasswordHasher,
+    TokenIssuer,
+)
+from application.ports.storage import (
+    ObjectStorage,
+)
+
+__all__ = [
+    "BackgroundTasks",
+    "Clock",
+    "DesignRepository",
+    "DesignStatusCache",
+    "GenerationOutcome",
+    "GenerationRequest",
+    "ImageGenerator",
+    "ImageInfo",
+    "ImageProcessor",
+    "JobRepository",
+    "MailMessage",
+    "Mailer",
+    "ObjectStorage",
+    "OneTimeTokenRepository",
+    "PasswordHasher",
+    "PhoneRepository",
+    "PredictionState",
+    "RateDecision",
+    "RateLimiter",
+    "RefreshTokenRepository",
+    "TokenIssuer",
+    "UnitOfWork",
+    "UnitOfWorkFactory",
+    "UploadRepository",
+    "UpscaleOutcome",
+    "Upscaler",
+    "UserRepository",
+    "WebhookLedger",
+    "WorkerWakeup",
+]
