@@ -108,3 +108,34 @@ def test_google_settings_default_to_googles_discovery_and_our_callback(tmp_path:
 def test_a_client_id_without_a_secret_is_refused(tmp_path: Path) -> None:
     with pytest.raises(SettingsError):
         make_settings(tmp_path, GOOGLE_CLIENT_ID="id")
+
+
+@pytest.mark.parametrize(
+    "discovery",
+    [
+        "http://accounts.example.com/.well-known/openid-configuration",
+        "https://accounts.example.com/openid",
+        "ftp://127.0.0.1/.well-known/openid-configuration",
+    ],
+)
+def test_a_discovery_url_off_https_or_off_the_well_known_path_is_refused(
+    tmp_path: Path, discovery: str
+) -> None:
+    with pytest.raises(SettingsError, match="GOOGLE_DISCOVERY_URL"):
+        make_settings(
+            tmp_path,
+            GOOGLE_CLIENT_ID="id",
+            GOOGLE_CLIENT_SECRET="secret",
+            GOOGLE_DISCOVERY_URL=discovery,
+        )
+
+
+def test_a_plain_http_discovery_url_is_allowed_on_loopback(tmp_path: Path) -> None:
+    url = "http://127.0.0.1:9000/.well-known/openid-configuration"
+
+    settings = make_settings(
+        tmp_path, GOOGLE_CLIENT_ID="id", GOOGLE_CLIENT_SECRET="secret", GOOGLE_DISCOVERY_URL=url
+    )
+
+    assert settings.google is not None
+    assert settings.google.discovery_url == url

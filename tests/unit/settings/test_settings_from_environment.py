@@ -92,3 +92,33 @@ def test_the_original_variable_names_choose_the_production_parts(tmp_path: Path)
 def test_an_unusable_value_names_its_variable(tmp_path: Path, name: str, value: str) -> None:
     with pytest.raises(SettingsError, match=name):
         load_settings({"CASECRAFT_DATA_DIR": str(tmp_path), "SECRET_KEY": STRONG, name: value})
+
+
+def test_no_secret_shows_in_the_settings_repr(tmp_path: Path) -> None:
+    secrets = {
+        "SECRET_KEY": "k" * 20 + "Zq8#Lm2!Vx9@Rt4$Wb7%",
+        "REDIS_SERVER": "127.0.0.1",
+        "REDIS_PASSWORD": "redis-pass-Hx71",
+        "AWS_S3_BUCKET": "bucket",
+        "AWS_SECRET_ACCESS_KEY": "aws-secret-Qm52",
+        "REPLICATE_API_TOKEN": "r8_token-Jp33",
+        "REPLICATE_WEBHOOK_SECRET": "whsec_Tn94",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_USERNAME": "mailer",
+        "SMTP_PASSWORD": "smtp-pass-Ld06",
+        "GOOGLE_CLIENT_ID": "client-id",
+        "GOOGLE_CLIENT_SECRET": "google-secret-Wr48",
+    }
+
+    shown = repr(load_settings({"CASECRAFT_DATA_DIR": str(tmp_path), **secrets}))
+
+    for name in (
+        "SECRET_KEY",
+        "REDIS_PASSWORD",
+        "AWS_SECRET_ACCESS_KEY",
+        "REPLICATE_API_TOKEN",
+        "REPLICATE_WEBHOOK_SECRET",
+        "SMTP_PASSWORD",
+        "GOOGLE_CLIENT_SECRET",
+    ):
+        assert secrets[name] not in shown, name
