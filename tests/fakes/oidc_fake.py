@@ -1,29 +1,39 @@
 """A fake OpenID Connect provider on 127.0.0.1: discovery, authorize, token, keys, userinfo.
 
 It runs a threaded stdlib HTTP server, so it answers whichever event loop (or thread) the
-app under test runs on. Its RSA key is made at start. What it answers is set through
-`behaviour` (deny consent, email not verified, a wrong nonce, another audience, an expired
-token), and it checks the PKCE verifier against the S256 challenge it was given, counting
-each check in `pkce_checks` (True: matched).
+app under test runs on. Its RSA key is made at start and replaced by `rotate_key`. What it
+answers is set through `behaviour` (deny consent, email not verified, a wrong or missing
+nonce, another audience or authorized party, an expired token, a token signed otherwise
+than with its published key, a discovery document naming another issuer or an insecure
+endpoint, or padded past any sane size), and it checks the PKCE verifier against the S256
+challenge it was given, counting each check in `pkce_checks` (True: matched). Every path
+it serves is listed in `served`.
 """
 
 import base64
 import hashlib
+import hmac
 import json
 import secrets
 import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import jwt
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
 LOOPBACK = "127.0.0.1"
 KEY_ID = "fake-oidc-key-1"
+UNKNOWN_KEY_ID = "fake-oidc-key-never-published"
+
+# How the ID token is signed: with the published key, with a key never published, with
+# HS256 using the published public key (PEM) as the HMAC secret, or not at all.
+Signing = Literal["published_key", "unknown_key", "hs256_with_public_key", "none"]
 
 
 @dataclass
@@ -37,6 +47,12 @@ class Behaviour:
     wrong_nonce: bool = False
     audience: str | None = None
     expired: bool = False
+    omit_nonce: bool = False
+    authorized_party: str | None = None
+    signing: Signing = "published_key"
+    discovery_issuer: str | None = None
+    discovery_token_endpoint: str | None = None
+    discovery_padding_bytes: int = 0
 
 
 @dataclass
@@ -49,8 +65,15 @@ class _Grant:
 
 
 def s256(verifier: str) -> str:
-    digest = hashlib.sha256(verifier.encode("ascii")).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+    return _b64(hashlib.sha256(verifier.encode("ascii")).digest())
+
+
+def _b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def _segment(value: dict[str, Any]) -> str:
+    return _b64(json.dumps(value, separators=(",", ":")).encode())
 
 
 class FakeOidcProvider:
@@ -60,7 +83,10 @@ class FakeOidcProvider:
         self.behaviour = Behaviour()
         self.pkce_checks: list[bool] = []
         self.authorize_queries: list[dict[str, str]] = []
+        self.served: list[str] = []
         self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self._key_id = KEY_ID
+        self._unknown_key: rsa.RSAPrivateKey | None = None
         self._grants: dict[str, _Grant] = {}
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -102,13 +128,25 @@ class FakeOidcProvider:
 
     def public_jwks(self) -> dict[str, Any]:
         jwk = RSAAlgorithm.to_jwk(self._key.public_key(), as_dict=True)
-        jwk.update({"kid": KEY_ID, "alg": "RS256", "use": "sig"})
+        jwk.update({"kid": self._key_id, "alg": "RS256", "use": "sig"})
         return {"keys": [jwk]}
+
+    def rotate_key(self) -> str:
+        """Sign with a new key under a new key id from now on, publishing only it."""
+        self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self._key_id = f"fake-oidc-key-{secrets.token_hex(4)}"
+        return self._key_id
+
+    def served_count(self, path: str) -> int:
+        with self._lock:
+            return self.served.count(path)
 
     # The routes.
 
     def _get(self, request: BaseHTTPRequestHandler) -> None:
         parts = urlsplit(request.path)
+        with self._lock:
+            self.served.append(parts.path)
         query = {name: values[0] for name, values in parse_qs(parts.query).items()}
         if parts.path == "/.well-known/openid-configuration":
             self._json(request, 200, self._discovery())
@@ -125,6 +163,8 @@ class FakeOidcProvider:
         length = int(request.headers.get("Content-Length") or 0)
         body = request.rfile.read(length).decode("utf-8")
         form = {name: values[0] for name, values in parse_qs(body).items()}
+        with self._lock:
+            self.served.append(urlsplit(request.path).path)
         if urlsplit(request.path).path == "/token":
             self._token(request, form)
         else:
@@ -132,10 +172,11 @@ class FakeOidcProvider:
 
     def _discovery(self) -> dict[str, Any]:
         base = self.base_url
-        return {
-            "issuer": base,
+        behaviour = self.behaviour
+        document = {
+            "issuer": behaviour.discovery_issuer or base,
             "authorization_endpoint": f"{base}/authorize",
-            "token_endpoint": f"{base}/token",
+            "token_endpoint": behaviour.discovery_token_endpoint or f"{base}/token",
             "jwks_uri": f"{base}/jwks",
             "userinfo_endpoint": f"{base}/userinfo",
             "response_types_supported": ["code"],
@@ -143,6 +184,9 @@ class FakeOidcProvider:
             "id_token_signing_alg_values_supported": ["RS256"],
             "code_challenge_methods_supported": ["S256"],
         }
+        if behaviour.discovery_padding_bytes:
+            document["padding"] = "x" * behaviour.discovery_padding_bytes
+        return document
 
     def _authorize(self, request: BaseHTTPRequestHandler, query: dict[str, str]) -> None:
         self.authorize_queries.append(query)
@@ -205,9 +249,7 @@ class FakeOidcProvider:
                 "token_type": "Bearer",
                 "expires_in": 3600,
                 "scope": "openid email profile",
-                "id_token": jwt.encode(
-                    claims, self._key, algorithm="RS256", headers={"kid": KEY_ID}
-                ),
+                "id_token": self._signed(claims),
             },
         )
 
@@ -215,7 +257,7 @@ class FakeOidcProvider:
         behaviour = self.behaviour
         now = int(time.time())
         issued = now - 7200 if behaviour.expired else now
-        return {
+        claims: dict[str, Any] = {
             "iss": self.base_url,
             "aud": behaviour.audience or grant.client_id,
             "sub": behaviour.subject,
@@ -225,6 +267,33 @@ class FakeOidcProvider:
             "iat": issued,
             "exp": issued + 3600,
         }
+        if behaviour.omit_nonce:
+            del claims["nonce"]
+        if behaviour.authorized_party is not None:
+            claims["azp"] = behaviour.authorized_party
+        return claims
+
+    def _signed(self, claims: dict[str, Any]) -> str:
+        signing = self.behaviour.signing
+        if signing == "published_key":
+            return jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": self._key_id})
+        if signing == "unknown_key":
+            if self._unknown_key is None:
+                self._unknown_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+            return jwt.encode(
+                claims, self._unknown_key, algorithm="RS256", headers={"kid": UNKNOWN_KEY_ID}
+            )
+        # Built by hand: PyJWT itself refuses a PEM key as an HMAC secret.
+        alg = "HS256" if signing == "hs256_with_public_key" else "none"
+        header = {"alg": alg, "typ": "JWT", "kid": self._key_id}
+        signing_input = f"{_segment(header)}.{_segment(claims)}"
+        if signing == "none":
+            return f"{signing_input}."
+        public_pem = self._key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        mac = hmac.new(public_pem, signing_input.encode("ascii"), hashlib.sha256).digest()
+        return f"{signing_input}.{_b64(mac)}"
 
     def _userinfo(self, request: BaseHTTPRequestHandler) -> None:
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")

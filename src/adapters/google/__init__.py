@@ -1,1 +1,1 @@
-"""Google sign-in: an OpenID Connect client over httpx, ID tokens checked with PyJWT."""
+"""Google sign-in: an OpenID Connect client on Authlib, its answers read over httpx."""

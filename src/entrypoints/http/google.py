@@ -1,21 +1,31 @@
 """Google sign-in routes: start, the provider's callback, and the one-time code exchange.
 
-Every route answers 404 `google_sign_in_off` when GOOGLE_CLIENT_ID is unset. The callback
+Every route answers 404 `google_sign_in_off` when GOOGLE_CLIENT_ID is unset, whatever the
+request carries (a guard answers before the body or the parameters are read). The callback
 never puts a token in a URL: it sends the browser to the front-end with a one-time code in
 the fragment, which the front-end exchanges by POST for the session.
 """
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
+from dishka import AsyncContainer
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Controller, get, post
+from litestar.connection import ASGIConnection
+from litestar.handlers import BaseRouteHandler
 from litestar.params import Parameter
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_200_OK, HTTP_302_FOUND, HTTP_303_SEE_OTHER
 
-from application.google_sign_in import ExchangeSignInCode, FinishGoogleSignIn, StartGoogleSignIn
+from application.google_sign_in import (
+    ExchangeSignInCode,
+    FinishGoogleSignIn,
+    IdentityProvider,
+    StartGoogleSignIn,
+)
 from application.sessions import SessionGrant
+from domain.errors import NotFound
 from entrypoints.http.accounts import BEARER, NO_STORE
 from entrypoints.http.schemas import MAX_TOKEN_FIELD, Schema, TokenOut
 
@@ -34,8 +44,20 @@ Field = Annotated[str | None, Parameter(max_length=MAX_CALLBACK_FIELD)]
 StateField = Annotated[str | None, Parameter(query="state", max_length=MAX_CALLBACK_FIELD)]
 
 
+async def google_sign_in_on(
+    connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
+) -> None:
+    """Guard: with sign-in off, 404 before the request's body or parameters are read, so
+    the answer is the same whatever was sent."""
+    container: AsyncContainer = connection.app.state.dishka_container
+    provider = await container.get(IdentityProvider)
+    if not provider.enabled:
+        raise NotFound("Google sign-in is not configured.", code="google_sign_in_off")
+
+
 class GoogleSignInController(Controller):
     tags = ["accounts"]
+    guards = [google_sign_in_on]
 
     @get("/v1/auth/google/login", status_code=HTTP_302_FOUND)
     @inject
