@@ -21,6 +21,7 @@ from application.ports import (
     ImageGenerator,
     ImageProcessor,
     ObjectStorage,
+    PredictionNotices,
     PredictionState,
     UnitOfWorkFactory,
     WebhookLedger,
@@ -222,9 +223,8 @@ class GenerationService:
 
     async def _store_variant(self, design: Design, index: int, raw: bytes) -> Variant:
         phone = await self._directory.get(design.phone_slug)
-        artwork = await self._images.normalise(raw)
-        preview = await self._images.preview(
-            artwork.data, phone, design.kind, self._policy.preview_max_width
+        artwork, preview = await self._images.artwork_with_preview(
+            raw, phone, design.kind, self._policy.preview_max_width
         )
         await self._storage.put(artwork_key(design.id, index), artwork.data, "image/png")
         await self._storage.put(preview_key(design.id, index), preview.data, "image/webp")
@@ -304,9 +304,10 @@ class HandlePredictionWebhook:
     """A provider's word that a prediction moved on, already checked for its signature.
 
     Rules: each delivery is handled once (deliveries are retried with the same id);
-    a design waiting on that prediction is finished now; anything else (an upscale)
-    wakes the worker, which asks the provider itself, so a webhook never decides an
-    outcome on its own and a lost webhook only costs the next poll.
+    a design whose request is waiting on that prediction is announced to that request
+    (in whichever process it waits), one nobody waits for is finished now; anything
+    else (an upscale) wakes the worker, which asks the provider itself, so a webhook
+    never decides an outcome on its own and a lost webhook only costs the next poll.
     """
 
     def __init__(
@@ -315,11 +316,13 @@ class HandlePredictionWebhook:
         service: GenerationService,
         ledger: WebhookLedger,
         wakeup: WorkerWakeup,
+        notices: PredictionNotices,
     ) -> None:
         self._uow_factory = uow_factory
         self._service = service
         self._ledger = ledger
         self._wakeup = wakeup
+        self._notices = notices
 
     async def execute(self, webhook_id: str, reference: str | None, prediction_id: str) -> None:
         if not await self._ledger.first_delivery(webhook_id, WEBHOOK_MEMORY_SECONDS):
@@ -330,6 +333,7 @@ class HandlePredictionWebhook:
             await self._wakeup.notify()
             return
         if await self._service.is_awaited(design):
+            await self._notices.announce(prediction_id)
             return
         try:
             request = await self._service.request_for(design)

@@ -59,6 +59,7 @@ from application.ports import (
     Mailer,
     ObjectStorage,
     PasswordHasher,
+    PredictionNotices,
     RateLimiter,
     TokenIssuer,
     UnitOfWorkFactory,
@@ -141,18 +142,26 @@ class AdapterProvider(Provider):
         )
 
     @provide
-    def images(self, settings: Settings) -> ImageProcessor:
-        return PillowImageProcessor(
+    def images(self, settings: Settings) -> Iterator[ImageProcessor]:
+        processor = PillowImageProcessor(
             # Provider output (an upscaled print file is many megabytes) has its own,
             # larger cap; uploads are held to theirs by the upload use case.
             max_bytes=max(settings.images.max_upload_bytes, PROVIDER_MAX_BYTES),
             max_pixels=settings.images.max_pixels,
             concurrency=settings.images.concurrency,
         )
+        yield processor
+        processor.close()
 
     @provide
-    async def providers(self, settings: Settings) -> AsyncIterator[Providers]:
-        async with image_providers(settings) as chosen:
+    def notices(self, parts: Coordination) -> PredictionNotices:
+        return parts.notices
+
+    @provide
+    async def providers(
+        self, settings: Settings, notices: PredictionNotices
+    ) -> AsyncIterator[Providers]:
+        async with image_providers(settings, notices) as chosen:
             yield chosen
 
     @provide

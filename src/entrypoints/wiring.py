@@ -21,9 +21,11 @@ from adapters.memory.coordination import (
     InMemoryWebhookLedger,
 )
 from adapters.redis.connection import close_redis, connect_redis
+from adapters.redis.notices import RedisPredictionNotices
 from adapters.redis.rate_limiter import RedisRateLimiter
 from adapters.redis.resilient import (
     ResilientDesignStatusCache,
+    ResilientPredictionNotices,
     ResilientRateLimiter,
     ResilientWebhookLedger,
     ResilientWorkerWakeup,
@@ -31,13 +33,14 @@ from adapters.redis.resilient import (
 from adapters.redis.status_cache import RedisDesignStatusCache
 from adapters.redis.wakeup import RedisWorkerWakeup
 from adapters.redis.webhooks import RedisWebhookLedger
-from adapters.replicate.api import ReplicateApi
+from adapters.replicate.api import ReplicateApi, api_transport
 from adapters.replicate.fetching import OutputFetcher
 from adapters.replicate.generator import ReplicateImageGenerator
 from adapters.replicate.upscaler import REAL_ESRGAN_VERSION, ReplicateUpscaler
 from adapters.s3.storage import S3ObjectStorage
 from adapters.storage.filesystem import FilesystemObjectStorage
 from adapters.storage.signing import UrlSigner
+from adapters.system.notices import InProcessPredictionNotices
 from adapters.system.wakeup import InProcessWakeup
 from application.ports import (
     Clock,
@@ -45,6 +48,7 @@ from application.ports import (
     ImageGenerator,
     Mailer,
     ObjectStorage,
+    PredictionNotices,
     RateLimiter,
     Upscaler,
     WebhookLedger,
@@ -62,6 +66,7 @@ class Coordination:
     rate_limiter: RateLimiter
     webhook_ledger: WebhookLedger
     status_cache: DesignStatusCache
+    notices: PredictionNotices
 
 
 @contextlib.asynccontextmanager
@@ -71,7 +76,13 @@ async def coordination(settings: Settings, clock: Clock) -> AsyncIterator[Coordi
     limiter = InMemoryRateLimiter(clock)
     ledger = InMemoryWebhookLedger(clock)
     if settings.redis is None:
-        yield Coordination(InProcessWakeup(), limiter, ledger, InMemoryDesignStatusCache(clock))
+        yield Coordination(
+            InProcessWakeup(),
+            limiter,
+            ledger,
+            InMemoryDesignStatusCache(clock),
+            InProcessPredictionNotices(),
+        )
         return
     redis = connect_redis(
         settings.redis.host,
@@ -80,14 +91,18 @@ async def coordination(settings: Settings, clock: Clock) -> AsyncIterator[Coordi
         password=settings.redis.password,
     )
     wakeup = RedisWorkerWakeup(redis, f"{REDIS_PREFIX}:wakeup")
+    local_notices = InProcessPredictionNotices()
+    notices = RedisPredictionNotices(redis, f"{REDIS_PREFIX}:predictions", local_notices)
     try:
         yield Coordination(
             ResilientWorkerWakeup(wakeup),
             ResilientRateLimiter(RedisRateLimiter(redis, f"{REDIS_PREFIX}:rate"), limiter),
             ResilientWebhookLedger(RedisWebhookLedger(redis, f"{REDIS_PREFIX}:webhook"), ledger),
             ResilientDesignStatusCache(RedisDesignStatusCache(redis, f"{REDIS_PREFIX}:status")),
+            ResilientPredictionNotices(notices, local_notices),
         )
     finally:
+        await notices.close()
         await wakeup.close()
         await close_redis(redis)
 
@@ -123,13 +138,21 @@ class Providers:
 
 
 @contextlib.asynccontextmanager
-async def image_providers(settings: Settings) -> AsyncIterator[Providers]:
-    """Replicate's models when REPLICATE_API_TOKEN is set, else the local stand-ins."""
+async def image_providers(
+    settings: Settings, notices: PredictionNotices
+) -> AsyncIterator[Providers]:
+    """Replicate's models when REPLICATE_API_TOKEN is set, else the local stand-ins.
+
+    A request waiting on a generation hears of its end through `notices` (the webhook
+    announces it) and polls the provider only now and then meanwhile.
+    """
     if settings.replicate is None:
         yield Providers(ProceduralImageGenerator(), PillowUpscaler())
         return
     config = settings.replicate
-    client = ReplicateClient(api_token=config.api_token, base_url=config.base_url)
+    client = ReplicateClient(
+        api_token=config.api_token, base_url=config.base_url, transport=api_transport()
+    )
     fetcher = OutputFetcher(config.output_hosts)
     webhook_url = f"{settings.http.public_base_url}{WEBHOOK_PATH}"
     try:
@@ -141,6 +164,7 @@ async def image_providers(settings: Settings) -> AsyncIterator[Providers]:
                 model=config.generator_model,
                 image_model=config.photo_model,
                 deadline_seconds=config.deadline_seconds,
+                notices=notices,
             ),
             ReplicateUpscaler(
                 client,

@@ -1,11 +1,12 @@
-"""What every RateLimiter, WebhookLedger, DesignStatusCache and WorkerWakeup must do, and
-the Redis server the integration side runs them on.
+"""What every RateLimiter, WebhookLedger, DesignStatusCache, WorkerWakeup and
+PredictionNotices must do, and the Redis server the integration side runs them on.
 
-A test module joins by defining two fixtures: `coordination`, a CoordinationHarness
-(the three storage-like ports, and how to move time for them), and `wakeups`, a
+A test module joins by defining fixtures: `coordination`, a CoordinationHarness
+(the three storage-like ports, and how to move time for them), `wakeups`, a
 WakeupHarness (one notifier and two waiters, in separate processes where the adapter
-spans processes). Memory moves a fake clock; Redis shortens the keys' time to live,
-which is all that time means to it, so neither side sleeps.
+spans processes), and `notices`, a NoticesHarness (likewise). Memory moves a fake
+clock; Redis shortens the keys' time to live, which is all that time means to it, so
+neither side sleeps.
 
 The Redis server is CASECRAFT_TEST_REDIS_URL (keep it on loopback), by default
 redis://127.0.0.1:6379/0. When it does not answer, its tests are skipped with one
@@ -28,7 +29,13 @@ from redis.asyncio import Redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from application.ports import DesignStatusCache, RateLimiter, WebhookLedger, WorkerWakeup
+from application.ports import (
+    DesignStatusCache,
+    PredictionNotices,
+    RateLimiter,
+    WebhookLedger,
+    WorkerWakeup,
+)
 
 REDIS_URL = os.environ.get("CASECRAFT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 SESSION_PREFIX = f"casecraft-test:{uuid4().hex[:12]}"
@@ -61,6 +68,12 @@ class CoordinationHarness:
 class WakeupHarness:
     notifier: WorkerWakeup
     waiters: Sequence[WorkerWakeup]
+
+
+@dataclass
+class NoticesHarness:
+    announcer: PredictionNotices
+    listeners: Sequence[PredictionNotices]
 
 
 class RateLimiterContract:
@@ -241,6 +254,63 @@ class WorkerWakeupContract:
         waited = loop.time() - started
 
         assert 0.19 <= waited < 1.0
+
+
+class PredictionNoticesContract:
+    async def test_an_announcement_reaches_every_listener_of_that_prediction(
+        self, notices: NoticesHarness
+    ) -> None:
+        async with (
+            notices.listeners[0].listening("pred-a") as first,
+            notices.listeners[-1].listening("pred-a") as second,
+        ):
+            await notices.announcer.announce("pred-a")
+
+            async with asyncio.timeout(WOKEN_WITHIN_SECONDS):
+                heard = await asyncio.gather(
+                    first.wait(LONG_WAIT_SECONDS), second.wait(LONG_WAIT_SECONDS)
+                )
+        assert heard == [True, True]
+
+    async def test_an_announcement_before_the_wait_is_kept_for_it(
+        self, notices: NoticesHarness
+    ) -> None:
+        async with notices.listeners[0].listening("pred-b") as listener:
+            await notices.announcer.announce("pred-b")
+            await asyncio.sleep(0.05)
+
+            async with asyncio.timeout(WOKEN_WITHIN_SECONDS):
+                assert await listener.wait(LONG_WAIT_SECONDS) is True
+
+    async def test_another_predictions_announcement_lets_the_wait_run_out(
+        self, notices: NoticesHarness
+    ) -> None:
+        async with notices.listeners[0].listening("pred-c") as listener:
+            await notices.announcer.announce("pred-other")
+            loop = asyncio.get_running_loop()
+
+            started = loop.time()
+            heard = await listener.wait(0.2)
+            waited = loop.time() - started
+
+        assert heard is False
+        assert 0.19 <= waited < 1.0
+
+    async def test_a_wait_returns_each_announcement_once(self, notices: NoticesHarness) -> None:
+        async with notices.listeners[0].listening("pred-d") as listener:
+            await notices.announcer.announce("pred-d")
+            async with asyncio.timeout(WOKEN_WITHIN_SECONDS):
+                assert await listener.wait(LONG_WAIT_SECONDS) is True
+
+            assert await listener.wait(0.05) is False
+
+    async def test_an_announcement_nobody_listens_for_is_dropped(
+        self, notices: NoticesHarness
+    ) -> None:
+        await notices.announcer.announce("pred-e")
+
+        async with notices.listeners[0].listening("pred-e") as listener:
+            assert await listener.wait(0.05) is False
 
 
 def free_loopback_port() -> int:

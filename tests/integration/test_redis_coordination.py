@@ -8,13 +8,17 @@ import pytest
 from redis.asyncio import Redis
 
 from adapters.redis.connection import close_redis, connect_redis
+from adapters.redis.notices import RedisPredictionNotices
 from adapters.redis.rate_limiter import RedisRateLimiter
 from adapters.redis.status_cache import RedisDesignStatusCache
 from adapters.redis.wakeup import RedisWorkerWakeup
 from adapters.redis.webhooks import RedisWebhookLedger
+from adapters.system.notices import InProcessPredictionNotices
 from contracts_suite.coordination import (
     CoordinationHarness,
     DesignStatusCacheContract,
+    NoticesHarness,
+    PredictionNoticesContract,
     RateLimiterContract,
     RedisServer,
     WakeupHarness,
@@ -91,6 +95,22 @@ async def wakeups(server: RedisServer, prefix: str) -> AsyncIterator[WakeupHarne
         await close_redis(client)
 
 
+@pytest.fixture
+async def notices(server: RedisServer, prefix: str) -> AsyncIterator[NoticesHarness]:
+    # Each side gets a client of its own, as each process would.
+    clients = [_client(server) for _ in range(3)]
+    announcer, *listeners = [
+        RedisPredictionNotices(client, f"{prefix}:predictions", InProcessPredictionNotices())
+        for client in clients
+    ]
+    yield NoticesHarness(announcer=announcer, listeners=listeners)
+
+    for side in (announcer, *listeners):
+        await side.close()
+    for client in clients:
+        await close_redis(client)
+
+
 class TestRedisRateLimiter(RateLimiterContract):
     async def test_the_window_is_the_counter_keys_time_to_live(
         self, redis_client: Redis, prefix: str
@@ -148,3 +168,25 @@ class TestRedisWorkerWakeup(WorkerWakeupContract):
 async def _subscribers(client: Redis, channel: str) -> int:
     counts = dict(await client.pubsub_numsub(channel))
     return int(counts[channel.encode()])
+
+
+class TestRedisPredictionNotices(PredictionNoticesContract):
+    async def test_a_process_holds_one_subscription_for_all_its_listeners(
+        self, redis_client: Redis, notices: NoticesHarness, prefix: str
+    ) -> None:
+        side = notices.listeners[0]
+        channel = f"{prefix}:predictions"
+
+        async with side.listening("pred-1"), side.listening("pred-2"):
+            held = await _subscribers(redis_client, channel)
+
+        assert held == 1
+
+    async def test_a_message_that_is_not_a_prediction_id_is_ignored(
+        self, redis_client: Redis, notices: NoticesHarness, prefix: str
+    ) -> None:
+        async with notices.listeners[0].listening("pred-f") as listener:
+            await redis_client.publish(f"{prefix}:predictions", b"x" * 4096)
+            await redis_client.publish(f"{prefix}:predictions", b"")
+
+            assert await listener.wait(0.1) is False

@@ -1,9 +1,12 @@
 """The generator against the fake provider, through the real `replicate` client."""
 
+import asyncio
 import time
 
 import pytest
 
+from adapters.replicate.polling import PollSchedule
+from adapters.system.notices import InProcessPredictionNotices
 from application.ports import GenerationRequest, PredictionState
 from domain.geometry import aspect_by_name
 from fakes.replicate_fake import FLUX_DEV, FLUX_SCHNELL, Behaviour
@@ -153,3 +156,53 @@ async def test_photo_runs_image_to_image_on_the_photo_cropped_to_the_aspect() ->
         received = world.fake.received_images[0]
         assert (received.model, received.width, received.height) == (FLUX_DEV, 768, 1344)
         assert world.fake.predictions[0].input["prompt_strength"] == 0.8
+
+
+SELDOM = PollSchedule(first_seconds=30.0, growth=1.5, max_seconds=30.0)
+
+
+async def test_a_waiting_outcome_asks_again_when_the_webhook_is_announced() -> None:
+    async with provider_world(latency=0.3) as world:
+        notices = InProcessPredictionNotices()
+        generator = world.generator(notices=notices, noticed_schedule=SELDOM)
+        prediction_id = await generator.submit(request(1), "design-1")
+
+        async def relay_the_webhook() -> None:
+            await world.receiver.wait_for(1)
+            await notices.announce(prediction_id)
+
+        relay = asyncio.create_task(relay_the_webhook())
+        outcome = await generator.outcome(prediction_id, request(1), wait_seconds=10)
+        await relay
+
+        # Polling alone would have asked once at the start and once after 10 s.
+        assert outcome.state is PredictionState.SUCCEEDED
+        asked = world.fake.requests_to(f"/v1/predictions/{prediction_id}")
+        assert len(asked) == 2
+
+
+async def test_a_notice_that_went_astray_costs_only_the_next_poll() -> None:
+    async with provider_world(latency=0.1) as world:
+        generator = world.generator(
+            notices=InProcessPredictionNotices(),
+            noticed_schedule=PollSchedule(first_seconds=0.3, growth=1.5, max_seconds=0.5),
+        )
+        prediction_id = await generator.submit(request(1), "design-1")
+
+        outcome = await generator.outcome(prediction_id, request(1), wait_seconds=10)
+
+        assert outcome.state is PredictionState.SUCCEEDED
+        # At once, then after the first interval (once only, if the first already saw it).
+        assert len(world.fake.requests_to(f"/v1/predictions/{prediction_id}")) <= 2
+
+
+async def test_without_a_webhook_notices_are_not_waited_for() -> None:
+    async with provider_world(latency=0.1) as world:
+        generator = world.generator(
+            webhook_url=None, notices=InProcessPredictionNotices(), noticed_schedule=SELDOM
+        )
+        prediction_id = await generator.submit(request(1), "design-1")
+
+        outcome = await generator.outcome(prediction_id, request(1), wait_seconds=10)
+
+        assert outcome.state is PredictionState.SUCCEEDED

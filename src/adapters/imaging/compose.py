@@ -23,6 +23,7 @@ from adapters.imaging.decoding import (
 from adapters.imaging.encoding import COMPACT_PNG_LEVEL, png_bytes, webp_bytes
 from adapters.imaging.masks import MaskCache
 from adapters.imaging.modes import to_rgb_or_rgba
+from adapters.imaging.normalisation import decode_upright
 from application.ports import ImageInfo
 from domain.geometry import (
     PRINT_DPI,
@@ -65,7 +66,33 @@ def render_preview(
     with pillow_errors():
         art = to_rgb_or_rgba(upright)
 
+    return _preview_of(art, phone, kind, size, masks)
+
+
+def render_artwork_and_preview(
+    data: bytes,
+    phone: PhoneModel,
+    kind: Kind,
+    max_width: int,
+    *,
+    limits: ImageLimits,
+    masks: MaskCache,
+) -> tuple[ImageInfo, ImageInfo]:
+    """`normalise(data)` and the preview of that artwork, from one decoding of `data`."""
+    if max_width < 1:
+        raise ValueError("max_width must be positive")
+    art = decode_upright(data, limits)
+    artwork = ImageInfo(png_bytes(art), art.width, art.height)
+    target = target_aspect(phone, kind)
     box = crop_box(art.width, art.height, target)
+    size = size_for_width(min(max_width, box.width), target)
+    return artwork, _preview_of(art, phone, kind, size, masks)
+
+
+def _preview_of(
+    art: Image.Image, phone: PhoneModel, kind: Kind, size: tuple[int, int], masks: MaskCache
+) -> ImageInfo:
+    box = crop_box(art.width, art.height, target_aspect(phone, kind))
     fitted = _fit(art, box, size, reducing_gap=PREVIEW_REDUCING_GAP)
     masked = _with_mask(fitted, masks.alpha(mask_outline(phone, kind), size))
     return ImageInfo(webp_bytes(masked), *size)

@@ -1,6 +1,7 @@
 """The SQL unit of work: one AsyncSession, one transaction, committed on request."""
 
 from collections.abc import Callable
+from functools import cached_property
 from types import TracebackType
 from typing import Self
 
@@ -41,17 +42,35 @@ class SqlAlchemyUnitOfWork:
 
     def __init__(self, session_maker: SessionMaker) -> None:
         self._session = session_maker()
-        self.phones: PhoneRepository = SqlAlchemyPhoneRepository(self._session)
-        self.designs: DesignRepository = SqlAlchemyDesignRepository(self._session)
-        self.uploads: UploadRepository = SqlAlchemyUploadRepository(self._session)
-        self.users: UserRepository = SqlAlchemyUserRepository(self._session)
-        self.jobs: JobRepository = SqlAlchemyJobRepository(self._session)
-        self.refresh_tokens: RefreshTokenRepository = SqlAlchemyRefreshTokenRepository(
-            self._session
-        )
-        self.one_time_tokens: OneTimeTokenRepository = SqlAlchemyOneTimeTokenRepository(
-            self._session
-        )
+
+    # Each repository is made on first use: most units of work touch one or two.
+    @cached_property
+    def phones(self) -> PhoneRepository:
+        return SqlAlchemyPhoneRepository(self._session)
+
+    @cached_property
+    def designs(self) -> DesignRepository:
+        return SqlAlchemyDesignRepository(self._session)
+
+    @cached_property
+    def uploads(self) -> UploadRepository:
+        return SqlAlchemyUploadRepository(self._session)
+
+    @cached_property
+    def users(self) -> UserRepository:
+        return SqlAlchemyUserRepository(self._session)
+
+    @cached_property
+    def jobs(self) -> JobRepository:
+        return SqlAlchemyJobRepository(self._session)
+
+    @cached_property
+    def refresh_tokens(self) -> RefreshTokenRepository:
+        return SqlAlchemyRefreshTokenRepository(self._session)
+
+    @cached_property
+    def one_time_tokens(self) -> OneTimeTokenRepository:
+        return SqlAlchemyOneTimeTokenRepository(self._session)
 
     async def __aenter__(self) -> Self:
         return self

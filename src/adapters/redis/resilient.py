@@ -8,12 +8,17 @@ Redis is paused it goes straight to the fallback; once the pause ends the next c
 tries Redis again, so recovery needs nothing. Other errors are not caught: they are bugs.
 """
 
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Protocol
 from uuid import UUID
 
 from adapters.redis.outage import REDIS_UNAVAILABLE, RedisOutage
+from adapters.system.notices import InProcessPredictionNotices
 from adapters.system.wakeup import InProcessWakeup
 from application.ports import (
     DesignStatusCache,
+    NoticeListener,
     RateDecision,
     RateLimiter,
     WebhookLedger,
@@ -151,3 +156,53 @@ class ResilientWorkerWakeup:
                 self._outage.succeeded("wakeup_wait")
                 return
         await self._fallback.wait(timeout)
+
+
+class SharedNotices(Protocol):
+    """The Redis side of prediction notices (RedisPredictionNotices)."""
+
+    async def announce(self, prediction_id: str) -> None: ...
+
+    async def subscribe(self) -> None: ...
+
+
+class ResilientPredictionNotices:
+    """Falls back to this process: while Redis is away an announcement wakes only the
+    listeners of this process (through `local`, the same one the Redis notices deliver to).
+
+    Known limit: meanwhile a request waiting in another process learns the outcome at its
+    next poll.
+    """
+
+    def __init__(
+        self,
+        redis_notices: SharedNotices,
+        local: InProcessPredictionNotices,
+        outage: RedisOutage | None = None,
+    ) -> None:
+        self._redis = redis_notices
+        self._local = local
+        self._outage = outage or RedisOutage()
+
+    async def announce(self, prediction_id: str) -> None:
+        if self._outage.worth_trying():
+            try:
+                await self._redis.announce(prediction_id)
+            except REDIS_UNAVAILABLE as error:
+                self._outage.failed("notice_announce", "this process only", error)
+            else:
+                self._outage.succeeded("notice_announce")
+                return
+        await self._local.announce(prediction_id)
+
+    @contextlib.asynccontextmanager
+    async def listening(self, prediction_id: str) -> AsyncIterator[NoticeListener]:
+        if self._outage.worth_trying():
+            try:
+                await self._redis.subscribe()
+            except REDIS_UNAVAILABLE as error:
+                self._outage.failed("notice_listen", "this process only", error)
+            else:
+                self._outage.succeeded("notice_listen")
+        async with self._local.listening(prediction_id) as listener:
+            yield listener

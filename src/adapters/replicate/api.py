@@ -28,6 +28,16 @@ from adapters.replicate.predictions import (
 logger = logging.getLogger(__name__)
 
 LIST_PATH = "/v1/predictions"
+# Every waiting request of the process shares these few connections (the pool scans
+# them all for each request, so more cost CPU in a burst). All are kept alive,
+# so a burst of polls reuses them instead of opening and closing one per call.
+API_CONNECTIONS = httpx.Limits(max_connections=16, max_keepalive_connections=16)
+
+
+def api_transport() -> httpx.AsyncHTTPTransport:
+    """The transport to give the `replicate` client (as `transport=`): its own default
+    keeps only 20 connections alive. Async only: the client's sync side is never used."""
+    return httpx.AsyncHTTPTransport(limits=API_CONNECTIONS)
 
 
 class ApiError(Exception):

@@ -24,6 +24,9 @@ logger = logging.getLogger(__name__)
 DEFAULT_MAX_BYTES = 100 * 1024 * 1024
 DEFAULT_TIMEOUT_SECONDS = 60.0
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
+# Downloads at once from the provider's file hosts; more wait for a free connection
+# (within their timeout), and those open stay alive for the next.
+DOWNLOAD_CONNECTIONS = httpx.Limits(max_connections=16, max_keepalive_connections=16)
 
 
 class OutputRefused(ProviderFailed):
@@ -52,6 +55,7 @@ class OutputFetcher:
         self._max_redirects = max_redirects
         self._http = httpx.AsyncClient(
             transport=transport,
+            limits=DOWNLOAD_CONNECTIONS,
             follow_redirects=False,
             trust_env=False,
             timeout=httpx.Timeout(timeout_seconds),

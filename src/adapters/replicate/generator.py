@@ -10,7 +10,8 @@ Rules:
   neutral prompt and a low strength;
 - `submit` only creates (never waits), with a Cancel-After deadline, and carries the
   reference in the webhook URL (see `references`), which `find` looks for;
-- `outcome` polls until the prediction ends or the wait runs out and copies every
+- `outcome` polls until the prediction ends or the wait runs out (with `notices`, it
+  waits for the webhook's notice instead, polling seldom) and copies every
   output through the OutputFetcher; fewer images than asked is a success, all of
   them blocked by the safety filter is FAILED with `blocked` set.
 Known limit: without `webhook_url`, `find` cannot find a prediction whose answer was lost.
@@ -25,10 +26,10 @@ from replicate.client import Client
 from adapters.replicate.fetching import OutputFetcher
 from adapters.replicate.inputs import DATA_URI_MAX_BYTES, prepare_cover
 from adapters.replicate.lookup import DEFAULT_WINDOW, LookupWindow
-from adapters.replicate.polling import DEFAULT_SCHEDULE, PollSchedule
+from adapters.replicate.polling import DEFAULT_SCHEDULE, NOTICED_SCHEDULE, PollSchedule
 from adapters.replicate.submission import Target
 from adapters.replicate.wiring import prediction_runs
-from application.ports import GenerationOutcome, GenerationRequest
+from application.ports import GenerationOutcome, GenerationRequest, PredictionNotices
 from domain.errors import ProviderFailed
 
 logger = logging.getLogger(__name__)
@@ -61,6 +62,8 @@ class ReplicateImageGenerator:
         poll_schedule: PollSchedule = DEFAULT_SCHEDULE,
         lookup_window: LookupWindow = DEFAULT_WINDOW,
         rng: random.Random | None = None,
+        notices: PredictionNotices | None = None,
+        noticed_schedule: PollSchedule = NOTICED_SCHEDULE,
     ) -> None:
         if output_format not in OUTPUT_FORMATS:
             raise ValueError(f"output_format must be one of {OUTPUT_FORMATS}")
@@ -83,6 +86,8 @@ class ReplicateImageGenerator:
             poll_schedule=poll_schedule,
             lookup_window=lookup_window,
             rng=rng,
+            notices=notices,
+            noticed_schedule=noticed_schedule,
         )
         if webhook_url is None:
             logger.warning("replicate generator without webhook; lost creates cannot be found")

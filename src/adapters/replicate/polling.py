@@ -1,7 +1,8 @@
 """Waiting for a prediction by polling, on the event loop, with a growing interval.
 
 No thread and no open connection per wait: each poll is one GET through the client
-(which itself retries 429, 503 and 504), then an asyncio sleep.
+(which itself retries 429, 503 and 504), then an asyncio sleep, or a wait for the
+webhook's notice that ends early when the notice comes.
 """
 
 import asyncio
@@ -26,6 +27,8 @@ class PollSchedule:
 
 
 DEFAULT_SCHEDULE = PollSchedule()
+# With webhooks announcing each end, polls only cover a notice that went astray.
+NOTICED_SCHEDULE = PollSchedule(first_seconds=2.0, growth=1.5, max_seconds=5.0)
 
 
 async def poll(
@@ -35,11 +38,11 @@ async def poll(
     *,
     schedule: PollSchedule,
     clock: Callable[[], float] = time.monotonic,
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
 ) -> Prediction:
     """The prediction once it has ended, or as it stands when `wait_seconds` ran out.
 
-    Always asks at least once. Raises what `ReplicateApi.get` raises.
+    Always asks at least once, at once. Raises what `ReplicateApi.get` raises.
     """
     ends = clock() + max(0.0, wait_seconds)
     interval = schedule.first_seconds

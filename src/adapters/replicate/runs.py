@@ -19,10 +19,11 @@ import httpx
 from adapters.replicate.api import ApiError, MalformedAnswer, ReplicateApi
 from adapters.replicate.fetching import OutputFetcher, OutputRefused
 from adapters.replicate.lookup import LookupWindow, find_by_reference
-from adapters.replicate.polling import PollSchedule, poll
+from adapters.replicate.polling import NOTICED_SCHEDULE, PollSchedule, poll
+from adapters.replicate.predictions import Prediction
 from adapters.replicate.settling import settle
 from adapters.replicate.submission import Submitter, Target
-from application.ports import PredictionState
+from application.ports import PredictionNotices, PredictionState
 from domain.errors import ProviderFailed
 
 logger = logging.getLogger(__name__)
@@ -45,12 +46,16 @@ class PredictionRuns:
         *,
         schedule: PollSchedule,
         window: LookupWindow,
+        notices: PredictionNotices | None = None,
+        noticed_schedule: PollSchedule = NOTICED_SCHEDULE,
     ) -> None:
         self._api = api
         self._submitter = submitter
         self._fetcher = fetcher
         self._schedule = schedule
         self._window = window
+        self._notices = notices
+        self._noticed_schedule = noticed_schedule
 
     async def submit(
         self, target: Target, model_input: Mapping[str, object], reference: str
@@ -68,7 +73,7 @@ class PredictionRuns:
     async def progress(self, prediction_id: str, wait_seconds: float) -> Progress:
         started = time.perf_counter()
         try:
-            prediction = await poll(self._api, prediction_id, wait_seconds, schedule=self._schedule)
+            prediction = await self._wait(prediction_id, wait_seconds)
         except ValueError:
             return Progress(PredictionState.FAILED, error="Not a prediction id of the provider.")
         except ApiError as error:
@@ -88,6 +93,22 @@ class PredictionRuns:
         if settlement.state is not PredictionState.SUCCEEDED:
             return Progress(settlement.state, error=settlement.error, blocked=settlement.blocked)
         return await self._copied(prediction_id, settlement.urls)
+
+    async def _wait(self, prediction_id: str, wait_seconds: float) -> Prediction:
+        """Poll on the usual schedule, or, when the webhook's notices reach this process,
+        ask once, then wait for the notice and ask again when it came (polling seldom
+        meanwhile, in case it went astray). Listening starts before the first question,
+        so a notice is missed only when that question already sees the end."""
+        if self._notices is None or wait_seconds <= 0:
+            return await poll(self._api, prediction_id, wait_seconds, schedule=self._schedule)
+        async with self._notices.listening(prediction_id) as listener:
+            return await poll(
+                self._api,
+                prediction_id,
+                wait_seconds,
+                schedule=self._noticed_schedule,
+                sleep=listener.wait,
+            )
 
     async def _copied(self, prediction_id: str, urls: list[str]) -> Progress:
         results = await asyncio.gather(

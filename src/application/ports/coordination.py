@@ -1,5 +1,6 @@
-"""Time, worker wake-ups, rate limits, webhook de-duplication and the status cache."""
+"""Time, wake-ups, rate limits, webhook de-duplication and the status cache."""
 
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -19,6 +20,27 @@ class WorkerWakeup(Protocol):
 
     async def wait(self, timeout: float) -> None:
         """Return at the next notification or after `timeout` seconds."""
+        ...
+
+
+class NoticeListener(Protocol):
+    async def wait(self, timeout: float) -> bool:
+        """True at the first notice since the last wait returned, False after `timeout`."""
+        ...
+
+
+class PredictionNotices(Protocol):
+    """Word that the provider reported a prediction ended, carried to whoever waits on it
+    in this process or another, so a waiting request need not poll.
+
+    A hint, never an outcome: the waiter still asks the provider. A notice that goes
+    astray only costs the waiter its next poll.
+    """
+
+    async def announce(self, prediction_id: str) -> None: ...
+
+    def listening(self, prediction_id: str) -> AbstractAsyncContextManager[NoticeListener]:
+        """Notices for `prediction_id` while the context lasts; none is missed once it opened."""
         ...
 
 

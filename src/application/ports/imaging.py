@@ -36,6 +36,12 @@ class ImageProcessor(Protocol):
         a WebP with alpha."""
         ...
 
+    async def artwork_with_preview(
+        self, data: bytes, phone: PhoneModel, kind: Kind, max_width: int
+    ) -> tuple[ImageInfo, ImageInfo]:
+        """`normalise` and `preview` of its result in one pass, decoding `data` only once."""
+        ...
+
     async def print_file(self, artwork: bytes, phone: PhoneModel, kind: Kind) -> ImageInfo:
         """The final file: for a skin, the masked artwork at the 300 DPI print size (PNG with
         transparency and its DPI set); for a wallpaper, the native screen resolution."""

@@ -171,13 +171,26 @@ class OneTimeTokenRepository(Protocol):
 class UnitOfWork(Protocol):
     """One transaction over every repository; nothing is kept until `commit`."""
 
-    phones: PhoneRepository
-    designs: DesignRepository
-    uploads: UploadRepository
-    users: UserRepository
-    jobs: JobRepository
-    refresh_tokens: RefreshTokenRepository
-    one_time_tokens: OneTimeTokenRepository
+    @property
+    def phones(self) -> PhoneRepository: ...
+
+    @property
+    def designs(self) -> DesignRepository: ...
+
+    @property
+    def uploads(self) -> UploadRepository: ...
+
+    @property
+    def users(self) -> UserRepository: ...
+
+    @property
+    def jobs(self) -> JobRepository: ...
+
+    @property
+    def refresh_tokens(self) -> RefreshTokenRepository: ...
+
+    @property
+    def one_time_tokens(self) -> OneTimeTokenRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -18,6 +18,7 @@ from adapters.memory.repositories import InMemoryStore
 from adapters.memory.storage import InMemoryObjectStorage
 from adapters.memory.unit_of_work import InMemoryUnitOfWorkFactory
 from adapters.storage.signing import UrlSigner
+from adapters.system.notices import InProcessPredictionNotices
 from adapters.system.wakeup import InProcessWakeup
 from application.accounts import EnsureLocalOwner
 from application.catalog import LoadCatalog, PhoneDirectory
@@ -490,8 +491,9 @@ async def test_a_webhook_for_a_design_a_request_waits_on_leaves_it_to_that_reque
 ) -> None:
     generator = GatedGenerator()
     service = world.service(generator)
+    notices = InProcessPredictionNotices()
     webhook = HandlePredictionWebhook(
-        world.uow, service, InMemoryWebhookLedger(world.clock), world.wakeup
+        world.uow, service, InMemoryWebhookLedger(world.clock), world.wakeup, notices
     )
     creating = asyncio.create_task(
         CreateDesign(
@@ -502,7 +504,9 @@ async def test_a_webhook_for_a_design_a_request_waits_on_leaves_it_to_that_reque
     design_id = generator.submissions[0]
 
     generator.done.set()
-    await webhook.execute("msg-1", design_id, f"pred-{design_id}")
+    async with notices.listening(f"pred-{design_id}") as listener:
+        await webhook.execute("msg-1", design_id, f"pred-{design_id}")
+        assert await listener.wait(0), "the webhook announced the end to the waiting request"
     design = await creating
 
     assert design.status is DesignStatus.READY

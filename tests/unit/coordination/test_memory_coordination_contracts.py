@@ -7,11 +7,14 @@ from adapters.memory.coordination import (
     InMemoryRateLimiter,
     InMemoryWebhookLedger,
 )
+from adapters.system.notices import InProcessPredictionNotices
 from adapters.system.wakeup import InProcessWakeup
 from contracts_suite.coordination import (
     CoordinationHarness,
     DesignStatusCacheContract,
     FakeClock,
+    NoticesHarness,
+    PredictionNoticesContract,
     RateLimiterContract,
     WakeupHarness,
     WebhookLedgerContract,
@@ -48,6 +51,12 @@ def wakeups() -> WakeupHarness:
     return WakeupHarness(notifier=wakeup, waiters=[wakeup, wakeup])
 
 
+@pytest.fixture
+def notices() -> NoticesHarness:
+    local = InProcessPredictionNotices()
+    return NoticesHarness(announcer=local, listeners=[local, local])
+
+
 class TestInMemoryRateLimiter(RateLimiterContract):
     pass
 
@@ -62,3 +71,12 @@ class TestInMemoryDesignStatusCache(DesignStatusCacheContract):
 
 class TestInProcessWakeup(WorkerWakeupContract):
     pass
+
+
+class TestInProcessPredictionNotices(PredictionNoticesContract):
+    async def test_a_closed_listening_leaves_nothing_behind(self) -> None:
+        local = InProcessPredictionNotices()
+
+        async with local.listening("pred-x"), local.listening("pred-x"):
+            assert len(local) == 1
+        assert len(local) == 0

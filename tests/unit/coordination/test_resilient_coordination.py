@@ -18,10 +18,12 @@ from adapters.memory.coordination import (
 from adapters.redis.outage import RedisOutage
 from adapters.redis.resilient import (
     ResilientDesignStatusCache,
+    ResilientPredictionNotices,
     ResilientRateLimiter,
     ResilientWebhookLedger,
     ResilientWorkerWakeup,
 )
+from adapters.system.notices import InProcessPredictionNotices
 from adapters.system.wakeup import InProcessWakeup
 from application.ports import RateDecision
 from contracts_suite.coordination import FakeClock
@@ -77,6 +79,21 @@ class BrokenWakeup:
 
     async def wait(self, timeout: float) -> None:
         raise RedisConnectionError("Connection refused")
+
+
+class SwitchableNotices:
+    """Publishes into `local`, as Redis would deliver to this process's subscription."""
+
+    def __init__(self, switch: Switch, local: InProcessPredictionNotices) -> None:
+        self._switch = switch
+        self._local = local
+
+    async def announce(self, prediction_id: str) -> None:
+        self._switch.check()
+        self._local.deliver(prediction_id)
+
+    async def subscribe(self) -> None:
+        self._switch.check()
 
 
 class FakeMonotonic:
@@ -208,3 +225,28 @@ def test_the_warning_names_the_error_type_but_not_its_message(
     [warning] = _warnings(caplog)
     assert "ConnectionError" in warning.getMessage()
     assert "secret-password" not in warning.getMessage()
+
+
+async def test_notices_reach_this_process_while_redis_is_down(outage: RedisOutage) -> None:
+    switch = Switch()
+    switch.down = True
+    local = InProcessPredictionNotices()
+    notices = ResilientPredictionNotices(SwitchableNotices(switch, local), local, outage)
+
+    async with notices.listening("pred-1") as listener:
+        await notices.announce("pred-1")
+
+        assert await listener.wait(1.0) is True
+    assert switch.calls == 1, "the listen failed and the announce waited out the pause"
+
+
+async def test_notices_go_through_redis_when_it_answers(outage: RedisOutage) -> None:
+    switch = Switch()
+    local = InProcessPredictionNotices()
+    notices = ResilientPredictionNotices(SwitchableNotices(switch, local), local, outage)
+
+    async with notices.listening("pred-2") as listener:
+        await notices.announce("pred-2")
+
+        assert await listener.wait(1.0) is True
+    assert switch.calls == 2

@@ -168,3 +168,27 @@ async def test_wallpaper_print_file_is_opaque_rgb_at_the_native_resolution(mode:
     printed = decode(info.data)
     assert printed.mode == "RGB"
     assert printed.size == (info.width, info.height) == (1080, 2340)
+
+
+@pytest.mark.parametrize("kind", [Kind.SKIN, Kind.WALLPAPER])
+@pytest.mark.parametrize("image_format", ["PNG", "JPEG"])
+async def test_artwork_with_preview_is_normalise_then_preview_in_one_pass(
+    kind: Kind, image_format: str
+) -> None:
+    processor = PillowImageProcessor()
+    raw = disc_artwork((900, 1400), 200, image_format)
+
+    artwork, preview = await processor.artwork_with_preview(raw, PHONE, kind, 320)
+
+    separate = await processor.normalise(raw)
+    assert artwork == separate
+    expected = await processor.preview(separate.data, PHONE, kind, 320)
+    assert (preview.width, preview.height) == (expected.width, expected.height)
+    assert decode(preview.data).tobytes() == decode(expected.data).tobytes()
+
+
+async def test_artwork_with_preview_of_bytes_that_are_not_an_image_is_unsupported() -> None:
+    processor = PillowImageProcessor()
+
+    with pytest.raises(UnsupportedImage):
+        await processor.artwork_with_preview(b"not a picture", PHONE, Kind.SKIN, 200)

@@ -1,4 +1,5 @@
 import asyncio
+import os
 import threading
 
 import pytest
@@ -62,3 +63,23 @@ async def test_pixel_work_runs_off_the_event_loop_thread(monkeypatch: pytest.Mon
 def test_concurrency_below_one_is_refused() -> None:
     with pytest.raises(ValueError, match="concurrency"):
         PillowImageProcessor(concurrency=0)
+
+
+async def test_pixel_threads_run_below_the_event_loops_priority(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[int] = []
+
+    def record_priority(data: bytes, limits: ImageLimits) -> ImageInfo:
+        seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+        return ImageInfo(data, 1, 1)
+
+    monkeypatch.setattr(processor_module, "normalise", record_priority)
+    processor = PillowImageProcessor()
+
+    await processor.normalise(b"x")
+    processor.close()
+
+    loop_priority = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    assert seen[0] >= max(processor_module.PIXEL_THREAD_NICENESS, loop_priority)
+    assert loop_priority < processor_module.PIXEL_THREAD_NICENESS or seen[0] == loop_priority
