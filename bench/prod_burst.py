@@ -38,6 +38,8 @@ from uuid import uuid4
 import httpx
 
 from application.ports import Clock, TokenIssuer, UnitOfWorkFactory
+from application.sessions import open_session
+from application.settings import AccountPolicy
 from domain.users import User
 from entrypoints.http.app import build_container
 from entrypoints.settings import load_settings
@@ -213,17 +215,23 @@ async def _users(env: dict[str, str], count: int) -> list[dict[str, str]]:
         uow_factory = await container.get(UnitOfWorkFactory)
         tokens = await container.get(TokenIssuer)
         now = (await container.get(Clock)).now()
+        policy = await container.get(AccountPolicy)
         users = [
             User(uuid4(), f"burst-{n}@bench.casecraft.example.com", None, True, now)
             for n in range(count)
         ]
+        sessions = []
         async with uow_factory() as uow:
             for user in users:
                 await uow.users.add(user)
+                sessions.append(await open_session(uow, user.id, now, policy))
             await uow.commit()
         return [
-            {"Authorization": f"Bearer {tokens.issue_access(user.id)[0]}", "Prefer": PREFER_WAIT}
-            for user in users
+            {
+                "Authorization": f"Bearer {tokens.issue_access(user.id, session_id)[0]}",
+                "Prefer": PREFER_WAIT,
+            }
+            for user, (session_id, _) in zip(users, sessions, strict=True)
         ]
     finally:
         await container.close()

@@ -12,7 +12,7 @@ from adapters.memory.repositories import InMemoryStore
 from adapters.memory.unit_of_work import InMemoryUnitOfWorkFactory
 from adapters.security.passwords import ArgonPasswordHasher
 from adapters.security.tokens import JwtTokenIssuer
-from application.accounts import LogIn, SignUp
+from application.accounts import Authenticate, LogIn, SignUp
 from application.password_reset import RequestPasswordReset, ResetPassword, SendPasswordResetMail
 from application.ports import MailMessage
 from application.sessions import EndSession, RefreshSession
@@ -77,6 +77,9 @@ class AccountWorld:
 
     def log_in(self) -> LogIn:
         return LogIn(self.uow, self.hasher, self.tokens, self.clock, self.policy)
+
+    def authenticate(self) -> Authenticate:
+        return Authenticate(self.tokens, self.uow, self.clock)
 
     def refresh(self) -> RefreshSession:
         return RefreshSession(self.uow, self.tokens, self.clock, self.policy)

@@ -10,7 +10,7 @@ from application.ports import (
     TokenIssuer,
     UnitOfWorkFactory,
 )
-from application.sessions import SessionGrant, add_refresh_token, grant
+from application.sessions import SessionGrant, grant, open_session
 from application.settings import AccountPolicy
 from application.verification import SendVerificationMail
 from domain.errors import Conflict, InvalidInput, Unauthorized
@@ -26,7 +26,7 @@ class SignUp:
     characters of anything; it is stored only as an argon2id hash; the answer is
     the same whether or not the email already had an account, so sign-up reveals
     nothing about who uses the service; a new account is not verified until the
-    link of the verification mail, sent in the background, is opened.
+    token of the verification mail, sent in the background, is redeemed.
     """
 
     def __init__(
@@ -106,22 +106,42 @@ class LogIn:
                 user.password_hash = rehashed
                 await uow.users.save(user)
                 logger.info("password rehashed user=%s", user.id)
-            refresh = await add_refresh_token(
-                uow, user.id, uuid4(), self._clock.now(), self._policy
-            )
+            session_id, refresh = await open_session(uow, user.id, self._clock.now(), self._policy)
             await uow.commit()
-        logger.info("user logged in user=%s", user.id)
-        return grant(self._tokens, user.id, refresh, self._policy)
+        logger.info("user logged in user=%s session=%s", user.id, session_id)
+        return grant(self._tokens, user.id, session_id, refresh, self._policy)
+
+
+SESSION_ENDED = "session_revoked"
 
 
 class Authenticate:
-    """The user id of a bearer access token; anything else is Unauthorized."""
+    """The user id of a bearer access token.
 
-    def __init__(self, tokens: TokenIssuer) -> None:
+    Rules: anything but a valid access token of this service is Unauthorized
+    `unauthorized`; a valid one is accepted only while the session it names is
+    still going, belongs to its user and that user still exists, else Unauthorized
+    `session_revoked`. So a logout ends the access tokens of its session, a password
+    reset those of every session of the account, and a replayed refresh token those
+    of its family, at once rather than when they expire. Costs one indexed read.
+    """
+
+    def __init__(self, tokens: TokenIssuer, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:
         self._tokens = tokens
+        self._uow_factory = uow_factory
+        self._clock = clock
 
-    def execute(self, token: str) -> UUID:
-        return self._tokens.verify_access(token)
+    async def execute(self, token: str) -> UUID:
+        claims = self._tokens.verify_access(token)
+
+        async with self._uow_factory() as uow:
+            live = await uow.refresh_tokens.session_live(
+                claims.session_id, claims.user_id, self._clock.now()
+            )
+        if not live:
+            logger.info("access token of an ended session refused user=%s", claims.user_id)
+            raise Unauthorized("The session has ended; log in again.", code=SESSION_ENDED)
+        return claims.user_id
 
 
 class ShowAccount:

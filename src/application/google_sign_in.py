@@ -33,7 +33,7 @@ from uuid import UUID, uuid4
 
 from application.opaque_tokens import digest_of, mint
 from application.ports import Clock, TokenIssuer, UnitOfWorkFactory
-from application.sessions import SessionGrant, add_refresh_token, grant
+from application.sessions import SessionGrant, grant, open_session
 from application.settings import AccountPolicy
 from domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from domain.users import User, normalise_email, receives_mail
@@ -263,9 +263,7 @@ class ExchangeSignInCode:
             user = await uow.users.get(user_id)
             if user is None:
                 raise refused
-            refresh = await add_refresh_token(
-                uow, user.id, uuid4(), self._clock.now(), self._policy
-            )
+            session_id, refresh = await open_session(uow, user.id, self._clock.now(), self._policy)
             await uow.commit()
-        logger.info("user logged in with google user=%s", user.id)
-        return grant(self._tokens, user.id, refresh, self._policy)
+        logger.info("user logged in with google user=%s session=%s", user.id, session_id)
+        return grant(self._tokens, user.id, session_id, refresh, self._policy)

@@ -19,6 +19,8 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
 from application.ports import Clock, RateLimiter, TokenIssuer, UnitOfWork, UnitOfWorkFactory
+from application.sessions import open_session
+from application.settings import AccountPolicy
 from domain.designs import Design, DesignStatus
 from domain.errors import RateLimited, Unauthorized
 from domain.users import User
@@ -182,8 +184,9 @@ class StartTrial:
     and never by a cookie, so clearing cookies does not renew it; each trial design
     gets an account of its own with no password and no Google subject (nobody can log
     in as it), and the caller gets a short access token for it alone, so a trial
-    design is visible only to the client that asked for it; that account makes one
-    design in all (DesignQuota).
+    design is visible only to the client that asked for it; that token belongs to a
+    session of the account like any other, whose refresh token is never handed out,
+    so it cannot be renewed; that account makes one design in all (DesignQuota).
 
     Known limits: clients behind one address (a NAT, an office) share its trial; a
     trial account stays after its design has expired, and one whose request then failed
@@ -197,12 +200,14 @@ class StartTrial:
         tokens: TokenIssuer,
         clock: Clock,
         policy: LimitsPolicy,
+        sessions: AccountPolicy,
     ) -> None:
         self._uow_factory = uow_factory
         self._limiter = limiter
         self._tokens = tokens
         self._clock = clock
         self._policy = policy
+        self._sessions = sessions
 
     @property
     def enabled(self) -> bool:
@@ -232,7 +237,8 @@ class StartTrial:
         )
         async with self._uow_factory() as uow:
             await uow.users.add(user)
+            session_id, _ = await open_session(uow, user.id, user.created_at, self._sessions)
             await uow.commit()
-        token, expires_in = self._tokens.issue_access(user.id)
+        token, expires_in = self._tokens.issue_access(user.id, session_id)
         logger.info("anonymous trial started user=%s remaining=%d", user.id, decision.remaining)
         return TrialGrant(user.id, token, expires_in)

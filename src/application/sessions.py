@@ -5,6 +5,10 @@ given and issues the next of the same family with a fresh lifetime, so a family
 stays alive while it is used and ends after `AccountPolicy.refresh_ttl` unused.
 A consumed token presented again is a replay: whoever holds it kept a copy, so
 the whole family is revoked. Logout revokes the family of the token it is given.
+
+The family is the session: each access token names it (`AccessClaims.session_id`),
+and `Authenticate` refuses an access token whose family was revoked, so ending a
+session ends its access tokens at once, not when they expire.
 """
 
 import logging
@@ -50,8 +54,19 @@ async def add_refresh_token(
     return token.value
 
 
-def grant(tokens: TokenIssuer, user_id: UUID, refresh: str, policy: AccountPolicy) -> SessionGrant:
-    access, expires_in = tokens.issue_access(user_id)
+async def open_session(
+    uow: UnitOfWork, user_id: UUID, now: datetime, policy: AccountPolicy
+) -> tuple[UUID, str]:
+    """Stage a new session: its id (a new family) and its first refresh token's value."""
+    family_id = uuid4()
+    refresh = await add_refresh_token(uow, user_id, family_id, now, policy)
+    return family_id, refresh
+
+
+def grant(
+    tokens: TokenIssuer, user_id: UUID, session_id: UUID, refresh: str, policy: AccountPolicy
+) -> SessionGrant:
+    access, expires_in = tokens.issue_access(user_id, session_id)
     return SessionGrant(
         user_id, access, expires_in, refresh, int(policy.refresh_ttl.total_seconds())
     )
@@ -94,7 +109,7 @@ class RefreshSession:
 
         current, refresh = rotated
         logger.info("session refreshed user=%s family=%s", current.user_id, current.family_id)
-        return grant(self._tokens, current.user_id, refresh, self._policy)
+        return grant(self._tokens, current.user_id, current.family_id, refresh, self._policy)
 
     async def _rotate(self, digest: str, now: datetime) -> tuple[RefreshToken, str] | None:
         """The consumed token and the next one's value; None when the token was not live."""
@@ -132,8 +147,9 @@ class RefreshSession:
 class EndSession:
     """Log out: revoke the family of the refresh token given.
 
-    Rules: every token of that family stops working at once; an unknown or
-    malformed token changes nothing and gets the same answer.
+    Rules: every refresh token of that family, and every access token issued in it,
+    stops working at once; an unknown or malformed token changes nothing and gets
+    the same answer.
     """
 
     def __init__(self, uow_factory: UnitOfWorkFactory, clock: Clock) -> None:

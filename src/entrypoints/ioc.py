@@ -352,7 +352,7 @@ class HttpProvider(Provider):
 
     @provide
     # dishka keys the request by the bare class, as its Litestar integration puts it in context.
-    def caller(
+    async def caller(
         self,
         request: Request,  # type: ignore[type-arg]
         authenticate: Authenticate,
@@ -360,4 +360,4 @@ class HttpProvider(Provider):
         trial = trial_user(request)
         if trial is not None:
             return CurrentUser(trial)
-        return current_user(request, authenticate)
+        return await current_user(request, authenticate)

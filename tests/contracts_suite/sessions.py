@@ -198,3 +198,107 @@ class RefreshTokenRepositoryContract:
             seen = await uow.refresh_tokens.get_by_hash(token.token_hash)
         assert seen is not None and seen.revoked_at == later(1)
         assert await consume_and_commit(uow_factory, token.token_hash, later(2)) is None
+
+
+async def session_live(factory: UnitOfWorkFactory, family_id: UUID, user_id: UUID, now=NOW) -> bool:
+    async with factory() as uow:
+        return await uow.refresh_tokens.session_live(family_id, user_id, now)
+
+
+class SessionLivenessContract:
+    """What Authenticate asks of every access token: is its session still going?"""
+
+    async def test_a_fresh_session_is_live_for_its_user_only(
+        self, uow_factory: UnitOfWorkFactory
+    ) -> None:
+        ann = await stored_user(uow_factory)
+        bob = await stored_user(uow_factory)
+        token = make_refresh_token(ann.id)
+        await stored_tokens(uow_factory, token)
+
+        assert await session_live(uow_factory, token.family_id, ann.id)
+        assert not await session_live(uow_factory, token.family_id, bob.id)
+        assert not await session_live(uow_factory, uuid4(), ann.id)
+        assert not await session_live(uow_factory, token.family_id, uuid4())
+
+    async def test_a_rotated_session_stays_live(self, uow_factory: UnitOfWorkFactory) -> None:
+        user = await stored_user(uow_factory)
+        family = uuid4()
+        first = make_refresh_token(user.id, family_id=family, ttl_days=1)
+        await stored_tokens(uow_factory, first)
+        assert await consume_and_commit(uow_factory, first.token_hash, later(60)) is not None
+        await stored_tokens(
+            uow_factory, make_refresh_token(user.id, family_id=family, created_at=later(60))
+        )
+
+        assert await session_live(uow_factory, family, user.id, NOW + timedelta(days=1))
+
+    async def test_a_revoked_family_is_no_longer_live_and_others_are(
+        self, uow_factory: UnitOfWorkFactory
+    ) -> None:
+        user = await stored_user(uow_factory)
+        family = uuid4()
+        old = replace(make_refresh_token(user.id, family_id=family), consumed_at=NOW)
+        newest = make_refresh_token(user.id, family_id=family)
+        other = make_refresh_token(user.id)
+        await stored_tokens(uow_factory, old, newest, other)
+
+        async with uow_factory() as uow:
+            await uow.refresh_tokens.revoke_family(family, later(1))
+            await uow.commit()
+
+        assert not await session_live(uow_factory, family, user.id, later(2))
+        assert await session_live(uow_factory, other.family_id, user.id, later(2))
+
+    async def test_a_family_with_any_revoked_token_is_not_live(
+        self, uow_factory: UnitOfWorkFactory
+    ) -> None:
+        user = await stored_user(uow_factory)
+        family = uuid4()
+        revoked = replace(make_refresh_token(user.id, family_id=family), revoked_at=NOW)
+        late = make_refresh_token(user.id, family_id=family)
+        await stored_tokens(uow_factory, revoked, late)
+
+        assert not await session_live(uow_factory, family, user.id, later(1))
+
+    async def test_revoking_all_of_a_user_ends_every_session_of_theirs_only(
+        self, uow_factory: UnitOfWorkFactory
+    ) -> None:
+        ann = await stored_user(uow_factory)
+        bob = await stored_user(uow_factory)
+        anns = [make_refresh_token(ann.id), make_refresh_token(ann.id)]
+        bobs = make_refresh_token(bob.id)
+        await stored_tokens(uow_factory, *anns, bobs)
+
+        async with uow_factory() as uow:
+            await uow.refresh_tokens.revoke_all_for_user(ann.id, later(1))
+            await uow.commit()
+
+        for token in anns:
+            assert not await session_live(uow_factory, token.family_id, ann.id, later(2))
+        assert await session_live(uow_factory, bobs.family_id, bob.id, later(2))
+
+    async def test_a_session_whose_tokens_all_expired_is_not_live(
+        self, uow_factory: UnitOfWorkFactory
+    ) -> None:
+        user = await stored_user(uow_factory)
+        token = make_refresh_token(user.id, ttl_days=1)
+        await stored_tokens(uow_factory, token)
+
+        just_before = NOW + timedelta(days=1) - timedelta(seconds=1)
+        assert await session_live(uow_factory, token.family_id, user.id, just_before)
+        assert not await session_live(
+            uow_factory, token.family_id, user.id, NOW + timedelta(days=1)
+        )
+
+    async def test_an_uncommitted_revocation_changes_nothing(
+        self, uow_factory: UnitOfWorkFactory
+    ) -> None:
+        user = await stored_user(uow_factory)
+        token = make_refresh_token(user.id)
+        await stored_tokens(uow_factory, token)
+
+        async with uow_factory() as uow:
+            await uow.refresh_tokens.revoke_family(token.family_id, later(1))
+
+        assert await session_live(uow_factory, token.family_id, user.id, later(2))

@@ -1,11 +1,12 @@
 """What only the SQL adapters must do: keep row ids, and match the models to the migrations."""
 
-from sqlalchemy import MetaData, select
+from sqlalchemy import MetaData, delete, select
 from sqlalchemy.engine import Connection
 
 from adapters.persistence.database import Database
-from adapters.persistence.models import PhoneRow, UUIDBase
-from contracts_suite.builders import make_phone
+from adapters.persistence.models import PhoneRow, UserRow, UUIDBase
+from contracts_suite.builders import make_phone, stored_user
+from contracts_suite.sessions import make_refresh_token, session_live, stored_tokens
 
 
 def schema_differences(connection: Connection, metadata: MetaData) -> list[object]:
@@ -38,3 +39,15 @@ class SqlRowsContract:
             differences = await connection.run_sync(schema_differences, UUIDBase.metadata)
 
         assert differences == []
+
+    async def test_a_session_of_a_deleted_user_is_not_live(self, sql_database: Database) -> None:
+        factory = sql_database.unit_of_work_factory()
+        user = await stored_user(factory)
+        token = make_refresh_token(user.id)
+        await stored_tokens(factory, token)
+
+        async with sql_database.session_maker() as session:
+            await session.execute(delete(UserRow).where(UserRow.id == user.id))
+            await session.commit()
+
+        assert not await session_live(factory, token.family_id, user.id)

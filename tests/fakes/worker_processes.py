@@ -30,7 +30,9 @@ from redis.asyncio import Redis
 from adapters.replicate.references import reference_of
 from application.designs import CreateDesign, NewDesign
 from application.downloads import RequestDownload
-from application.ports import TokenIssuer, UnitOfWorkFactory
+from application.ports import Clock, TokenIssuer, UnitOfWorkFactory
+from application.sessions import open_session
+from application.settings import AccountPolicy
 from domain.designs import Design, print_file_key
 from domain.geometry import Kind
 from domain.jobs import UpscaleJob
@@ -183,7 +185,13 @@ class WorkerWorld:
         self.fake.latency = seconds
 
     async def access_token(self) -> str:
-        token, _ = (await self.container.get(TokenIssuer)).issue_access(self.owner_id)
+        """A bearer token of a new session of the owner, as a login gives."""
+        policy = await self.container.get(AccountPolicy)
+        now = (await self.container.get(Clock)).now()
+        async with (await self.container.get(UnitOfWorkFactory))() as uow:
+            session_id, _ = await open_session(uow, self.owner_id, now, policy)
+            await uow.commit()
+        token, _ = (await self.container.get(TokenIssuer)).issue_access(self.owner_id, session_id)
         return token
 
     # Acting.

@@ -144,6 +144,19 @@ async def test_a_new_google_user_signs_in_and_reaches_me(
     assert refreshed.status_code == 200
 
 
+async def test_logging_out_of_a_google_session_ends_its_access_token(
+    provider: FakeOidcProvider, client: AsyncTestClient[Litestar]
+) -> None:
+    session = await sign_in(provider, client)
+    await me(client, session)
+
+    await client.post("/v1/auth/logout", json={"refreshToken": session["refreshToken"]})
+    answer = await client.get("/v1/me", headers=bearer(session["accessToken"]))
+
+    assert answer.status_code == 401
+    assert answer.json()["code"] == "session_revoked"
+
+
 async def test_the_same_subject_signs_in_to_the_same_account(
     provider: FakeOidcProvider, client: AsyncTestClient[Litestar]
 ) -> None:

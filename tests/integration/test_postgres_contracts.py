@@ -8,7 +8,7 @@ from contracts_suite.migrations import MigrationContract
 from contracts_suite.one_time_tokens import OneTimeTokenRepositoryContract
 from contracts_suite.phones import PhoneRepositoryContract
 from contracts_suite.postgres import skip_module_without_postgres
-from contracts_suite.sessions import RefreshTokenRepositoryContract
+from contracts_suite.sessions import RefreshTokenRepositoryContract, SessionLivenessContract
 from contracts_suite.sql_rows import SqlRowsContract
 from contracts_suite.unit_of_work import UnitOfWorkContract
 from contracts_suite.uploads import UploadRepositoryContract
@@ -40,6 +40,10 @@ class TestPostgresJobRepository(JobRepositoryContract):
 
 
 class TestPostgresRefreshTokenRepository(RefreshTokenRepositoryContract):
+    pass
+
+
+class TestPostgresSessionLiveness(SessionLivenessContract):
     pass
 
 

@@ -12,6 +12,7 @@ from adapters.redis.connection import close_redis, connect_redis
 from adapters.redis.rate_limiter import RedisRateLimiter
 from adapters.security.tokens import JwtTokenIssuer
 from application.limits import LimitAuthRequests, LimitsPolicy, StartTrial
+from application.settings import AccountPolicy
 from contracts_suite.adapters import memory_factory
 from contracts_suite.coordination import (
     RedisServer,
@@ -76,7 +77,9 @@ async def test_the_trial_is_counted_once_for_every_process(
     policy = LimitsPolicy(anonymous_trial=2, trial_window_seconds=30 * 86400)
     uow_factory = memory_factory()
     trials = [
-        StartTrial(uow_factory, RedisRateLimiter(client, prefix), tokens, clock, policy)
+        StartTrial(
+            uow_factory, RedisRateLimiter(client, prefix), tokens, clock, policy, AccountPolicy()
+        )
         for client in (first, second)
     ]
 

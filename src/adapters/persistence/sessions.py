@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased
 
 from adapters.persistence.errors import integrity_as_conflict
 from adapters.persistence.mapping import refresh_token_from_row, refresh_token_values
-from adapters.persistence.models import RefreshTokenRow
+from adapters.persistence.models import RefreshTokenRow, UserRow
 from domain.sessions import RefreshToken
 
 
@@ -79,6 +79,21 @@ class SqlAlchemyRefreshTokenRepository:
             RefreshTokenRow.user_id == user_id, RefreshTokenRow.revoked_at.is_(None)
         )
         return await self._changed(statement.values(revoked_at=now))
+
+    async def session_live(self, family_id: UUID, user_id: UUID, now: datetime) -> bool:
+        """One EXISTS over the family's index, joined to the user's row."""
+        revoked = aliased(RefreshTokenRow)
+        family_revoked = exists().where(
+            revoked.family_id == family_id, revoked.revoked_at.is_not(None)
+        )
+        live = exists().where(
+            RefreshTokenRow.family_id == family_id,
+            RefreshTokenRow.user_id == user_id,
+            RefreshTokenRow.expires_at > now,
+            UserRow.id == RefreshTokenRow.user_id,
+            ~family_revoked,
+        )
+        return bool((await self._session.execute(select(live))).scalar())
 
     async def _changed(self, statement: Update) -> int:
         options = statement.execution_options(synchronize_session=False)

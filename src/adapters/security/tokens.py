@@ -1,14 +1,16 @@
 """TokenIssuer with signed JWTs (PyJWT), for short-lived access tokens.
 
-An access token carries `sub` (the user's UUID), `typ="access"`, `iss`, `aud`,
-`iat`, `exp` and a random `jti`. Verification accepts one algorithm, fixed at
-construction, and demands every claim but `jti` and `nbf`; times are checked
-against the injected clock with a 10-second leeway. Any failure, whatever its
-cause, is the same Unauthorized with a generic detail, and nothing of the token
-is logged or echoed.
+An access token carries `sub` (the user's UUID), `sid` (the UUID of the session it
+was issued in: its refresh-token family), `typ="access"`, `iss`, `aud`, `iat`, `exp`
+and a random `jti`. Verification accepts one algorithm, fixed at construction, and
+demands every claim but `jti` and `nbf`; times are checked against the injected
+clock with a 10-second leeway. Any failure, whatever its cause, is the same
+Unauthorized with a generic detail, and nothing of the token is logged or echoed.
 
-Known limits: an access token cannot be revoked before it expires (keep the
-lifetime short); one secret at a time, so rotating it signs everybody out.
+Whether the session named by `sid` is still going is not checked here: the
+Authenticate use case asks the database on every request.
+
+Known limits: one secret at a time, so rotating it signs everybody out.
 """
 
 import logging
@@ -17,7 +19,7 @@ from uuid import UUID, uuid4
 
 import jwt
 
-from application.ports import Clock
+from application.ports import AccessClaims, Clock
 from domain.errors import Unauthorized
 
 logger = logging.getLogger(__name__)
@@ -28,7 +30,7 @@ LEEWAY_SECONDS = 10
 # Ours are about 300 characters; a longer string is refused before any parsing.
 MAX_TOKEN_LENGTH = 4096
 ACCESS = "access"
-_REQUIRED = ["exp", "iat", "sub", "typ", "iss", "aud"]
+_REQUIRED = ["exp", "iat", "sub", "sid", "typ", "iss", "aud"]
 _DETAIL = "The access token is invalid or expired."
 
 
@@ -60,10 +62,11 @@ class JwtTokenIssuer:
         self._algorithm = algorithm
         self._jwt = jwt.PyJWT(options={"enforce_minimum_key_length": True})
 
-    def issue_access(self, user_id: UUID) -> tuple[str, int]:
+    def issue_access(self, user_id: UUID, session_id: UUID) -> tuple[str, int]:
         now = int(self._clock.now().timestamp())
         claims = {
             "sub": str(user_id),
+            "sid": str(session_id),
             "typ": ACCESS,
             "iss": self._issuer,
             "aud": self._audience,
@@ -73,12 +76,12 @@ class JwtTokenIssuer:
         }
         return self._jwt.encode(claims, self._secret, algorithm=self._algorithm), self._ttl
 
-    def verify_access(self, token: str) -> UUID:
-        """The user id in a valid access token; Unauthorized for anything else."""
+    def verify_access(self, token: str) -> AccessClaims:
+        """The user and session of a valid access token; Unauthorized for anything else."""
         try:
             claims = self._decode(token)
             self._check_times(claims)
-            return _subject(claims)
+            return AccessClaims(_uuid_claim(claims, "sub"), _uuid_claim(claims, "sid"))
         except (jwt.PyJWTError, ValueError, TypeError) as exc:
             logger.debug("access token refused reason=%s", type(exc).__name__)
             raise Unauthorized(_DETAIL) from None
@@ -121,9 +124,11 @@ def _seconds(value: object) -> int:
     return value
 
 
-def _subject(claims: dict[str, Any]) -> UUID:
-    subject = claims["sub"]
-    user_id = UUID(subject)
-    if str(user_id) != subject:
-        raise ValueError("sub is not a UUID in canonical form")
-    return user_id
+def _uuid_claim(claims: dict[str, Any], name: str) -> UUID:
+    value = claims[name]
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string")
+    parsed = UUID(value)
+    if str(parsed) != value:
+        raise ValueError(f"{name} is not a UUID in canonical form")
+    return parsed

@@ -37,6 +37,7 @@ from application.ports.persistence import (
     UserRepository,
 )
 from application.ports.security import (
+    AccessClaims,
     PasswordHasher,
     TokenIssuer,
 )
@@ -45,6 +46,7 @@ from application.ports.storage import (
 )
 
 __all__ = [
+    "AccessClaims",
     "BackgroundTasks",
     "Clock",
     "DesignRepository",

@@ -144,6 +144,14 @@ class RefreshTokenRepository(Protocol):
         """Revoke every token of every family of the user; how many were."""
         ...
 
+    async def session_live(self, family_id: UUID, user_id: UUID, now: datetime) -> bool:
+        """Whether the family is a session of this user, who still exists, that is still
+        going at `now`: no token of the family revoked and one not yet expired.
+
+        One read, by the family's index; every authenticated request makes it.
+        """
+        ...
+
 
 class OneTimeTokenRepository(Protocol):
     """Password reset and email verification tokens, by the SHA-256 digest of their value."""

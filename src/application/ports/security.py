@@ -1,5 +1,6 @@
 """Password hashing and access tokens."""
 
+from dataclasses import dataclass
 from typing import Protocol
 from uuid import UUID
 
@@ -18,11 +19,24 @@ class PasswordHasher(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class AccessClaims:
+    """What a valid access token says: whose it is, and the session it was issued in
+    (the id of that session's refresh-token family)."""
+
+    user_id: UUID
+    session_id: UUID
+
+
 class TokenIssuer(Protocol):
-    def issue_access(self, user_id: UUID) -> tuple[str, int]:
-        """A signed access token and its lifetime in seconds."""
+    def issue_access(self, user_id: UUID, session_id: UUID) -> tuple[str, int]:
+        """A signed access token of the user's session, and its lifetime in seconds."""
         ...
 
-    def verify_access(self, token: str) -> UUID:
-        """The user id; raises Unauthorized for anything but a valid access token."""
+    def verify_access(self, token: str) -> AccessClaims:
+        """What the token says; raises Unauthorized for anything but a valid access token.
+
+        It checks the signature, the claims and the times only: whether the session is
+        still going is the caller's to check.
+        """
         ...

@@ -26,5 +26,5 @@ def bearer_token(request: Request[Any, Any, Any]) -> str:
     return token
 
 
-def current_user(request: Request[Any, Any, Any], authenticate: Authenticate) -> CurrentUser:
-    return CurrentUser(authenticate.execute(bearer_token(request)))
+async def current_user(request: Request[Any, Any, Any], authenticate: Authenticate) -> CurrentUser:
+    return CurrentUser(await authenticate.execute(bearer_token(request)))

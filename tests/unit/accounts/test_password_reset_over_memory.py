@@ -64,6 +64,9 @@ async def test_reset_sets_the_password_and_ends_every_session(world: AccountWorl
     for grant in (phone, laptop):
         with pytest.raises(Unauthorized):
             await world.refresh().execute(grant.refresh_token)
+        with pytest.raises(Unauthorized) as ended:
+            await world.authenticate().execute(grant.access_token)
+        assert ended.value.code == "session_revoked"
     with pytest.raises(Unauthorized):
         await world.log_in().execute("ann@example.com", PASSWORD)
     assert await world.log_in().execute("ann@example.com", NEW_PASSWORD)

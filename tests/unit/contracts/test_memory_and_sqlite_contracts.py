@@ -20,7 +20,10 @@ from contracts_suite.local_fixtures import (  # noqa: E402, F401
 from contracts_suite.migrations import MigrationContract  # noqa: E402
 from contracts_suite.one_time_tokens import OneTimeTokenRepositoryContract  # noqa: E402
 from contracts_suite.phones import PhoneRepositoryContract  # noqa: E402
-from contracts_suite.sessions import RefreshTokenRepositoryContract  # noqa: E402
+from contracts_suite.sessions import (  # noqa: E402
+    RefreshTokenRepositoryContract,
+    SessionLivenessContract,
+)
 from contracts_suite.sql_rows import SqlRowsContract  # noqa: E402
 from contracts_suite.unit_of_work import UnitOfWorkContract  # noqa: E402
 from contracts_suite.uploads import UploadRepositoryContract  # noqa: E402
@@ -48,6 +51,10 @@ class TestJobRepository(JobRepositoryContract):
 
 
 class TestRefreshTokenRepository(RefreshTokenRepositoryContract):
+    pass
+
+
+class TestSessionLiveness(SessionLivenessContract):
     pass
 
 

@@ -1,4 +1,5 @@
-"""Session routes: login, refresh with rotation and replay detection, logout."""
+"""Session routes: login, refresh with rotation and replay detection, logout, and the
+access tokens of a session ending with it."""
 
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
@@ -105,3 +106,46 @@ async def test_a_refresh_body_of_the_wrong_shape_is_422(
     too_long = await client.post("/v1/auth/refresh", json={"refreshToken": "x" * 5000})
 
     assert missing.status_code == too_long.status_code == 422
+
+
+DESIGN = {"phone": "apple-iphone-15-pro", "prompt": "blue waves", "kind": "skin", "variants": 1}
+
+
+async def test_after_logout_the_sessions_access_tokens_get_401_everywhere(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    await signed_up(client, "ann@example.com")
+    first = await logged_in(client, "ann@example.com")
+    renewed = (
+        await client.post("/v1/auth/refresh", json={"refreshToken": first["refreshToken"]})
+    ).json()
+    laptop = await logged_in(client, "ann@example.com")
+
+    await client.post("/v1/auth/logout", json={"refreshToken": renewed["refreshToken"]})
+
+    for access in (first["accessToken"], renewed["accessToken"]):
+        me = await client.get("/v1/me", headers=bearer(access))
+        library = await client.get("/v1/designs", headers=bearer(access))
+        create = await client.post("/v1/designs", json=DESIGN, headers=bearer(access))
+        assert me.status_code == library.status_code == create.status_code == 401
+        assert {me.json()["code"], library.json()["code"], create.json()["code"]} == {
+            "session_revoked"
+        }
+        assert me.headers["www-authenticate"] == "Bearer"
+    still = await client.get("/v1/me", headers=bearer(laptop["accessToken"]))
+    assert still.status_code == 200
+
+
+async def test_a_replayed_refresh_token_ends_the_access_tokens_of_its_session(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    await signed_up(client, "ann@example.com")
+    first = await logged_in(client, "ann@example.com")
+    renewed = (
+        await client.post("/v1/auth/refresh", json={"refreshToken": first["refreshToken"]})
+    ).json()
+
+    await client.post("/v1/auth/refresh", json={"refreshToken": first["refreshToken"]})
+    me = await client.get("/v1/me", headers=bearer(renewed["accessToken"]))
+
+    assert me.status_code == 401 and me.json()["code"] == "session_revoked"

@@ -1,5 +1,6 @@
 """Bearer tokens (RFC 8725): anything but a valid access token of this service is 401,
-and refresh, reset and verification tokens are never taken for access tokens."""
+refresh, reset and verification tokens are never taken for access tokens, and an access
+token counts only with a live session of its own user."""
 
 import base64
 import json
@@ -15,6 +16,7 @@ from account_http import bearer, logged_in, mailed, reset_token, signed_up, toke
 from casecraft_testing import TEST_SECRET
 
 USER = "6a1f7c1e-8d53-4f4b-9b1e-2f0f3c1d2e3f"
+SESSION = "0c2e9a4d-51f7-4c3b-8a6e-7d1b2c3e4f50"
 OTHER_SECRET = "another-secret-that-is-long-enough-for-hs256-000000"
 
 
@@ -22,6 +24,7 @@ def _claims(**changes: Any) -> dict[str, Any]:
     now = datetime.now(UTC)
     claims: dict[str, Any] = {
         "sub": USER,
+        "sid": SESSION,
         "iat": int(now.timestamp()),
         "exp": int((now + timedelta(minutes=5)).timestamp()),
         "typ": "access",
@@ -63,9 +66,10 @@ FORGED = {
     "another audience": jwt.encode(_claims(aud="someone-else"), TEST_SECRET, algorithm="HS256"),
     "another issuer": jwt.encode(_claims(iss="someone-else"), TEST_SECRET, algorithm="HS256"),
     "sub not a user id": jwt.encode(_claims(sub="admin"), TEST_SECRET, algorithm="HS256"),
+    "sid not a session id": jwt.encode(_claims(sid="all"), TEST_SECRET, algorithm="HS256"),
 } | {
     f"missing {claim}": jwt.encode(_claims(**{claim: None}), TEST_SECRET, algorithm="HS256")
-    for claim in ("exp", "iat", "sub", "typ", "iss", "aud")
+    for claim in ("exp", "iat", "sub", "sid", "typ", "iss", "aud")
 }
 
 
@@ -125,3 +129,58 @@ async def test_a_reset_token_is_not_a_refresh_token_nor_the_reverse(
     assert as_verification.status_code == 400
     still = await client.post("/v1/auth/refresh", json={"refreshToken": session["refreshToken"]})
     assert still.status_code == 200
+
+
+def _session_of(access_token: str) -> str:
+    claims = jwt.decode(access_token, options={"verify_signature": False})
+    session: str = claims["sid"]
+    return session
+
+
+async def test_an_access_token_naming_another_users_session_is_401(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    await signed_up(client, "ann@example.com")
+    await signed_up(client, "bob@example.com")
+    ann = await logged_in(client, "ann@example.com")
+    bob = await logged_in(client, "bob@example.com")
+    ann_id = (await client.get("/v1/me", headers=bearer(ann["accessToken"]))).json()["id"]
+    # Signed with the service's own key: only the pairing of sub and sid is wrong.
+    forged = jwt.encode(
+        _claims(sub=ann_id, sid=_session_of(bob["accessToken"])), TEST_SECRET, algorithm="HS256"
+    )
+
+    answer = await client.get("/v1/me", headers=bearer(forged))
+
+    assert answer.status_code == 401
+    assert answer.json()["code"] == "session_revoked"
+    assert (await client.get("/v1/me", headers=bearer(bob["accessToken"]))).status_code == 200
+
+
+async def test_an_access_token_of_a_session_never_opened_is_401(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    await signed_up(client, "ann@example.com")
+    ann = await logged_in(client, "ann@example.com")
+    ann_id = (await client.get("/v1/me", headers=bearer(ann["accessToken"]))).json()["id"]
+    stray = jwt.encode(_claims(sub=ann_id), TEST_SECRET, algorithm="HS256")
+
+    answer = await client.get("/v1/designs", headers=bearer(stray))
+
+    assert answer.status_code == 401
+    assert answer.json()["code"] == "session_revoked"
+
+
+async def test_every_way_into_a_session_names_it_in_the_access_token(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    await signed_up(client, "ann@example.com")
+    login = await logged_in(client, "ann@example.com")
+    renewed = (
+        await client.post("/v1/auth/refresh", json={"refreshToken": login["refreshToken"]})
+    ).json()
+    other = await logged_in(client, "ann@example.com")
+
+    sessions = [_session_of(t["accessToken"]) for t in (login, renewed, other)]
+
+    assert sessions[0] == sessions[1] != sessions[2]

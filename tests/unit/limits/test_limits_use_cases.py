@@ -6,7 +6,9 @@ import pytest
 
 from adapters.memory.coordination import InMemoryRateLimiter
 from adapters.security.tokens import JwtTokenIssuer
+from application.accounts import Authenticate
 from application.limits import TRIAL_EMAIL_DOMAIN, LimitAuthRequests, LimitsPolicy, StartTrial
+from application.settings import AccountPolicy
 from contracts_suite.adapters import memory_factory
 from domain.errors import RateLimited, Unauthorized
 
@@ -39,11 +41,14 @@ async def test_an_address_gets_the_auth_limit_then_waits_for_the_window() -> Non
     assert refused.value.retry_after_seconds == 60
 
 
-def _trial(policy: LimitsPolicy) -> tuple[StartTrial, JwtTokenIssuer]:
+def _trial(policy: LimitsPolicy) -> tuple[StartTrial, Authenticate]:
     clock = FakeClock()
     tokens = JwtTokenIssuer(SECRET, "casecraft", "casecraft-api", 900, clock)
     uow_factory = memory_factory()
-    return StartTrial(uow_factory, InMemoryRateLimiter(clock), tokens, clock, policy), tokens
+    trial = StartTrial(
+        uow_factory, InMemoryRateLimiter(clock), tokens, clock, policy, AccountPolicy()
+    )
+    return trial, Authenticate(tokens, uow_factory, clock)
 
 
 async def test_the_trial_is_off_by_default() -> None:
@@ -59,7 +64,7 @@ async def test_the_trial_is_off_by_default() -> None:
 async def test_each_trial_design_gets_an_account_of_its_own_until_the_address_used_them_all() -> (
     None
 ):
-    trial, tokens = _trial(LimitsPolicy(anonymous_trial=2, trial_window_seconds=7 * 86400))
+    trial, authenticate = _trial(LimitsPolicy(anonymous_trial=2, trial_window_seconds=7 * 86400))
 
     first = await trial.execute("198.51.100.1")
     second = await trial.execute("198.51.100.1")
@@ -68,7 +73,7 @@ async def test_each_trial_design_gets_an_account_of_its_own_until_the_address_us
     elsewhere = await trial.execute("198.51.100.2")
 
     assert len({first.user_id, second.user_id, elsewhere.user_id}) == 3
-    assert tokens.verify_access(first.access_token) == first.user_id
+    assert await authenticate.execute(first.access_token) == first.user_id
     assert first.expires_in == 900
     assert used_up.value.code == "quota_exceeded"
     assert used_up.value.retry_after_seconds == 7 * 86400
@@ -79,7 +84,12 @@ async def test_a_trial_account_has_no_password_and_a_reserved_address() -> None:
     uow_factory = memory_factory()
     tokens = JwtTokenIssuer(SECRET, "casecraft", "casecraft-api", 900, clock)
     trial = StartTrial(
-        uow_factory, InMemoryRateLimiter(clock), tokens, clock, LimitsPolicy(anonymous_trial=1)
+        uow_factory,
+        InMemoryRateLimiter(clock),
+        tokens,
+        clock,
+        LimitsPolicy(anonymous_trial=1),
+        AccountPolicy(),
     )
 
     grant = await trial.execute("198.51.100.1")

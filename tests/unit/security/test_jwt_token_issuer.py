@@ -10,12 +10,15 @@ import jwt
 import pytest
 
 from adapters.security.tokens import JwtTokenIssuer
+from application.ports import AccessClaims
 from domain.errors import Unauthorized
 
 SECRET = "an-hs256-secret-of-at-least-32-bytes!!"
 ISSUER = "casecraft"
 AUDIENCE = "casecraft-api"
 USER_ID = UUID("6f1c2a9e-0000-4000-8000-000000000001")
+SESSION_ID = UUID("0b7d4c3a-0000-4000-8000-000000000002")
+ACCESS = AccessClaims(USER_ID, SESSION_ID)
 
 
 class FakeClock:
@@ -43,6 +46,7 @@ def _claims(clock: FakeClock, **changes: Any) -> dict[str, Any]:
     now = int(clock.now().timestamp())
     claims: dict[str, Any] = {
         "sub": str(USER_ID),
+        "sid": str(SESSION_ID),
         "typ": "access",
         "iss": ISSUER,
         "aud": AUDIENCE,
@@ -62,17 +66,17 @@ def _segment(data: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
 
 
-def test_an_issued_token_verifies_to_its_user(issuer: JwtTokenIssuer) -> None:
-    token, lifetime = issuer.issue_access(USER_ID)
+def test_an_issued_token_verifies_to_its_user_and_session(issuer: JwtTokenIssuer) -> None:
+    token, lifetime = issuer.issue_access(USER_ID, SESSION_ID)
 
     assert lifetime == 900
-    assert issuer.verify_access(token) == USER_ID
+    assert issuer.verify_access(token) == ACCESS
 
 
 def test_an_issued_token_carries_the_access_claims(
     issuer: JwtTokenIssuer, clock: FakeClock
 ) -> None:
-    token, _ = issuer.issue_access(USER_ID)
+    token, _ = issuer.issue_access(USER_ID, SESSION_ID)
 
     claims = jwt.decode(token, options={"verify_signature": False})
     header = jwt.get_unverified_header(token)
@@ -82,6 +86,7 @@ def test_an_issued_token_carries_the_access_claims(
     assert claims["iss"] == ISSUER
     assert claims["aud"] == AUDIENCE
     assert claims["sub"] == str(USER_ID)
+    assert claims["sid"] == str(SESSION_ID)
     assert claims["iat"] == int(clock.now().timestamp())
     assert claims["exp"] - claims["iat"] == 900
     assert claims["jti"]
@@ -90,10 +95,10 @@ def test_an_issued_token_carries_the_access_claims(
 def test_a_token_is_valid_until_it_expires_give_or_take_the_leeway(
     issuer: JwtTokenIssuer, clock: FakeClock
 ) -> None:
-    token, _ = issuer.issue_access(USER_ID)
+    token, _ = issuer.issue_access(USER_ID, SESSION_ID)
 
     clock.advance(900 + 9)
-    assert issuer.verify_access(token) == USER_ID
+    assert issuer.verify_access(token) == ACCESS
 
     clock.advance(1)
     with pytest.raises(Unauthorized):
@@ -112,7 +117,7 @@ def test_a_token_from_the_future_is_refused(issuer: JwtTokenIssuer, clock: FakeC
 def test_a_token_with_a_past_nbf_is_accepted(issuer: JwtTokenIssuer, clock: FakeClock) -> None:
     now = int(clock.now().timestamp())
 
-    assert issuer.verify_access(_sign(_claims(clock, nbf=now - 5))) == USER_ID
+    assert issuer.verify_access(_sign(_claims(clock, nbf=now - 5))) == ACCESS
 
 
 def test_an_unsigned_alg_none_token_is_refused(issuer: JwtTokenIssuer, clock: FakeClock) -> None:
@@ -141,7 +146,7 @@ def test_a_token_with_another_hmac_algorithm_is_refused(
         issuer.verify_access(token)
 
 
-@pytest.mark.parametrize("claim", ["exp", "iat", "sub", "typ", "iss", "aud"])
+@pytest.mark.parametrize("claim", ["exp", "iat", "sub", "sid", "typ", "iss", "aud"])
 def test_a_token_missing_a_required_claim_is_refused(
     issuer: JwtTokenIssuer, clock: FakeClock, claim: str
 ) -> None:
@@ -163,6 +168,11 @@ def test_a_token_missing_a_required_claim_is_refused(
         {"sub": "not-a-uuid"},
         {"sub": USER_ID.hex},
         {"sub": 42},
+        {"sid": "not-a-uuid"},
+        {"sid": SESSION_ID.hex},
+        {"sid": str(SESSION_ID).upper()},
+        {"sid": 42},
+        {"sid": [str(SESSION_ID)]},
         {"exp": "tomorrow"},
         {"exp": True},
         {"iat": 1.5},
@@ -224,10 +234,10 @@ def test_a_weak_secret_or_unsupported_algorithm_is_refused_at_construction(
 def test_the_stronger_hmac_algorithms_round_trip(clock: FakeClock, algorithm: str) -> None:
     issuer = JwtTokenIssuer("y" * 64, ISSUER, AUDIENCE, 60, clock, algorithm=algorithm)
 
-    token, _ = issuer.issue_access(USER_ID)
+    token, _ = issuer.issue_access(USER_ID, SESSION_ID)
 
     assert jwt.get_unverified_header(token)["alg"] == algorithm
-    assert issuer.verify_access(token) == USER_ID
+    assert issuer.verify_access(token) == ACCESS
 
 
 def test_a_lifetime_that_is_not_positive_is_refused(clock: FakeClock) -> None:
