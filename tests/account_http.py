@@ -1,7 +1,9 @@
 """Helpers of the account route tests: sign up, log in, and read what was mailed."""
 
 import re
+from html import unescape
 from typing import Any
+from urllib.parse import urlsplit
 
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
@@ -12,6 +14,8 @@ from application.ports import BackgroundTasks, MailMessage
 from casecraft_testing import PASSWORD
 
 _TOKEN_IN_LINK = re.compile(r"token=([A-Za-z0-9_-]+)")
+_FORM_ACTION = re.compile(r'<form method="post" action="([^"]*)">')
+_FORM_TOKEN = re.compile(r'<input type="hidden" name="token" value="([^"]*)">')
 
 
 async def settle(client: AsyncTestClient[Any]) -> None:
@@ -65,3 +69,13 @@ async def reset_token(client: AsyncTestClient[Any], email: str) -> str:
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+async def press_verify_button(client: AsyncTestClient[Any], page_html: str) -> Any:
+    """What a browser does with the verification page's button: post its form."""
+    action = _FORM_ACTION.search(page_html)
+    token = _FORM_TOKEN.search(page_html)
+    assert action is not None and token is not None, "no verification form on the page"
+    return await client.post(
+        urlsplit(unescape(action.group(1))).path, data={"token": unescape(token.group(1))}
+    )

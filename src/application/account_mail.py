@@ -4,7 +4,8 @@ Links are built from `AccountLinks` alone. The reset token travels in the link's
 fragment, which browsers never send to a server, so no proxy or access log on
 the way to the reset page holds it; the page hands it to
 `POST /v1/auth/password/reset`. The verification link is served by the API
-itself, so its token is a query parameter.
+itself, so its token is a query parameter; opening it only shows a page whose
+button posts the token to `POST /v1/auth/verify`.
 """
 
 from datetime import timedelta

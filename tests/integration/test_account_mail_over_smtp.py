@@ -12,7 +12,7 @@ from dishka import Provider, Scope, provide
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from account_http import bearer, logged_in, settle, signed_up, token_in
+from account_http import bearer, logged_in, press_verify_button, settle, signed_up, token_in
 from adapters.security.passwords import ArgonPasswordHasher
 from application.ports import PasswordHasher
 from casecraft_testing import make_settings
@@ -71,7 +71,8 @@ async def test_the_verification_mail_arrives_and_its_link_verifies(
 
     (mail,) = await received(client, inbox)
     token = token_in(mail.get_content())
-    answer = await client.get("/v1/auth/verify", params={"token": token})
+    page = await client.get("/v1/auth/verify", params={"token": token})
+    answer = await press_verify_button(client, page.text)
     session = await logged_in(client, "ann@example.com")
     me = await client.get("/v1/me", headers=bearer(session["accessToken"]))
 

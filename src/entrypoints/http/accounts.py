@@ -3,16 +3,20 @@
 from typing import Annotated, Any
 
 from dishka.integrations.litestar import FromDishka, inject
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
+from litestar.enums import MediaType
 from litestar.params import Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
+from application.account_mail import VERIFY_PATH
 from application.accounts import LogIn, ShowAccount, SignUp
 from application.password_reset import RequestPasswordReset, ResetPassword
 from application.sessions import EndSession, RefreshSession, SessionGrant
+from application.settings import AccountLinks
 from application.verification import VerifyEmail
 from entrypoints.http.auth import CurrentUser
 from entrypoints.http.client_address import ClientAddresses
+from entrypoints.http.media_types import BODY_TYPES, FORM, JSON, json_body, media_type
 from entrypoints.http.schemas import (
     MAX_TOKEN_FIELD,
     AccountOut,
@@ -25,6 +29,7 @@ from entrypoints.http.schemas import (
     TokenOut,
     VerifyEmailIn,
 )
+from entrypoints.http.verification_page import VerifyEmailOperation, confirm_page, verify_by_form
 
 BEARER = "bearer"
 SIGN_UP_ANSWER = "If this address can be registered, its account is ready: log in to continue."
@@ -108,23 +113,40 @@ class AccountController(Controller):
         await use_case.execute(data.token, data.password)
         return DetailOut(detail=RESET_ANSWER)
 
-    @get("/v1/auth/verify", response_headers={"Referrer-Policy": "no-referrer"})
+    @get("/v1/auth/verify", media_type=MediaType.HTML)
     @inject
-    async def verify_by_link(
+    async def verify_page(
         self,
-        use_case: FromDishka[VerifyEmail],
+        links: FromDishka[AccountLinks],
         token: Annotated[str, Parameter(max_length=MAX_TOKEN_FIELD)],
-    ) -> DetailOut:
-        """The verification mail's link: the account's address is verified."""
-        await use_case.execute(token)
-        return DetailOut(detail=VERIFIED_ANSWER)
+    ) -> Response[str]:
+        """The verification mail's link: an HTML page whose button verifies the address.
 
-    @post("/v1/auth/verify", status_code=HTTP_200_OK)
+        Opening it changes nothing, so a mail scanner that opens the link first does
+        not verify anybody: the button posts the token to `POST /v1/auth/verify`.
+        """
+        return confirm_page(f"{links.api_base_url}{VERIFY_PATH}", token)
+
+    @post(
+        "/v1/auth/verify",
+        status_code=HTTP_200_OK,
+        opt={BODY_TYPES: (JSON, FORM)},
+        operation_class=VerifyEmailOperation,
+    )
     @inject
-    async def verify(self, data: VerifyEmailIn, use_case: FromDishka[VerifyEmail]) -> DetailOut:
-        """Verify the account's address with the token of its verification link."""
-        await use_case.execute(data.token)
-        return DetailOut(detail=VERIFIED_ANSWER)
+    async def verify(
+        self, request: Request[Any, Any, Any], use_case: FromDishka[VerifyEmail]
+    ) -> Response[Any]:
+        """Verify the account's address with the token of its verification mail.
+
+        A JSON body `{"token"}` gets JSON: a used, superseded or expired token is 400
+        `token_invalid`. The form of the link's page gets a page, 400 for such a token.
+        """
+        if media_type(request.headers.get("content-type", "")) == FORM:
+            return await verify_by_form(request, use_case)
+        body = await json_body(request, VerifyEmailIn)
+        await use_case.execute(body.token)
+        return Response(DetailOut(detail=VERIFIED_ANSWER))
 
     @get("/v1/me", security=[{"bearer": []}])
     @inject

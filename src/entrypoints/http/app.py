@@ -20,6 +20,7 @@ from entrypoints.http.google import GoogleSignInController
 from entrypoints.http.hardening import allowed_hosts, cors_config, security_headers
 from entrypoints.http.health import HealthController
 from entrypoints.http.limits import request_limits
+from entrypoints.http.media_types import body_media_types
 from entrypoints.http.problems import EXCEPTION_HANDLERS
 from entrypoints.http.request_scope import request_scope
 from entrypoints.http.webhooks import WebhookController
@@ -89,9 +90,10 @@ def create_app(settings: Settings | None = None, *overrides: Provider) -> Litest
             ),
         ],
         exception_handlers=EXCEPTION_HANDLERS,
-        # Hardening and limits (entrypoints.http.hardening, entrypoints.http.limits): hosts
-        # are checked first, then the per-address limits; headers go on every answer.
-        middleware=[allowed_hosts(settings.hardening), request_limits],
+        # Hardening and limits (entrypoints.http.hardening, .media_types, .limits): hosts
+        # are checked first, then the body's media type, so a body a route does not read
+        # starts no trial, then the per-address limits; headers go on every answer.
+        middleware=[allowed_hosts(settings.hardening), body_media_types, request_limits],
         before_send=[security_headers(settings.hardening)],
         cors_config=cors_config(settings.hardening),
         lifespan=[lifespan],

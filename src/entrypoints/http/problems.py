@@ -1,6 +1,7 @@
 """One place that turns every error into an RFC 9457 problem with a stable `code`."""
 
 import logging
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -92,12 +93,50 @@ def domain_error_handler(_: Request[Any, Any, Any], error: DomainError) -> Respo
     return response
 
 
+# A msgspec validation message ends with where it applies, as a path from `$`.
+_AT_PATH = re.compile(r"(?P<what>.*) - at `\$(?P<path>[^`]*)`", re.DOTALL)
+# Litestar validates a route's body as its parameter `data`, a name no client sees.
+_BODY_PARAMETER = "data"
+_BODY_MISSING = f"Object missing required field `{_BODY_PARAMETER}`"
+
+
+def describe_body_error(message: str) -> tuple[str, str | None]:
+    """A msgspec validation message about a request body, in the client's terms: the
+    detail, and the field it is about (None for the body as a whole)."""
+    found = _AT_PATH.fullmatch(message)
+    if found is None:
+        return f"{message} in the request body.", None
+    what, path = found["what"], found["path"].removeprefix(".")
+    if not path:
+        return f"{what} in the request body.", None
+    return f"{what} in field `{path}` of the request body.", path
+
+
+def _describe_parameters_error(message: str) -> tuple[str, str | None]:
+    """A validation message about a route's parameters (its body is `data` among them)."""
+    if message == _BODY_MISSING:
+        return "The request body is missing.", None
+    found = _AT_PATH.fullmatch(message)
+    if found is None:
+        return message, None
+    what, path = found["what"], found["path"].removeprefix(".")
+    if path == _BODY_PARAMETER or path.startswith((_BODY_PARAMETER + ".", _BODY_PARAMETER + "[")):
+        rest = path.removeprefix(_BODY_PARAMETER)
+        return describe_body_error(f"{what} - at `${rest}`" if rest else what)
+    return f"{what} in parameter `{path}`.", path
+
+
+def _invalid_input(message: str) -> Response[Any]:
+    detail, field = _describe_parameters_error(message)
+    return problem(422, "invalid_input", detail, extra={"field": field} if field else None)
+
+
 def http_error_handler(request: Request[Any, Any, Any], error: HTTPException) -> Response[Any]:
     """Litestar's own errors: malformed JSON is 400, a body of the wrong shape 422."""
     if isinstance(error, ClientException):
         invalid = _cause_of(error, msgspec.ValidationError)
         if invalid is not None:
-            return problem(422, "invalid_input", str(invalid))
+            return _invalid_input(str(invalid))
         if _cause_of(error, msgspec.DecodeError) is not None:
             return problem(400, "malformed_json", "The request body is not valid JSON.")
         if isinstance(error, ValidationException):
@@ -116,7 +155,9 @@ def _validation_detail(error: ValidationException) -> str:
     if isinstance(extra, list) and extra:
         first = extra[0]
         if isinstance(first, dict):
-            return f"{first.get('key', 'input')}: {first.get('message', 'invalid')}"
+            key = first.get("key") or "input"
+            where = "The request body" if key == _BODY_PARAMETER else f"`{key}`"
+            return f"{where}: {first.get('message', 'invalid')}"
     return "The request is not valid."
 
 

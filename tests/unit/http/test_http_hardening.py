@@ -41,7 +41,9 @@ def _has_api_headers(response: Any) -> bool:
 async def test_every_answer_carries_the_security_headers(
     client: AsyncTestClient[Litestar], method: str, path: str, status: int
 ) -> None:
-    response = await client.request(method, path, content=b"{")
+    response = await client.request(
+        method, path, content=b"{", headers={"Content-Type": "application/json"}
+    )
 
     assert response.status_code == status
     assert _has_api_headers(response), dict(response.headers)

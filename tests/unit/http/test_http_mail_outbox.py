@@ -11,7 +11,7 @@ from dishka import Provider, Scope, provide
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from account_http import bearer, logged_in, settle, signed_up, token_in
+from account_http import bearer, logged_in, press_verify_button, settle, signed_up, token_in
 from adapters.security.passwords import ArgonPasswordHasher
 from application.ports import PasswordHasher
 from casecraft_testing import make_settings
@@ -65,7 +65,8 @@ async def test_sign_up_writes_a_verification_mail_whose_link_verifies(
     assert mail["To"] == "ann@example.com"
     assert f"{BASE}/v1/auth/verify?token={token}" in text
 
-    verified = await client.get("/v1/auth/verify", params={"token": token})
+    page = await client.get("/v1/auth/verify", params={"token": token})
+    verified = await press_verify_button(client, page.text)
     session = await logged_in(client, "ann@example.com")
     me = await client.get("/v1/me", headers=bearer(session["accessToken"]))
     assert verified.status_code == 200 and me.json()["verified"] is True

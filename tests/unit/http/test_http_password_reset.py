@@ -7,7 +7,15 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from account_http import bearer, logged_in, mailed, reset_token, signed_up, token_in
+from account_http import (
+    bearer,
+    logged_in,
+    mailed,
+    press_verify_button,
+    reset_token,
+    signed_up,
+    token_in,
+)
 from casecraft_testing import InMemoryAdapters, make_settings
 from entrypoints.http.app import create_app
 
@@ -119,6 +127,28 @@ async def test_reset_sets_the_password_and_kills_the_old_refresh_tokens(
     assert (await logged_in(client, "ann@example.com", NEW_PASSWORD))["accessToken"]
 
 
+async def test_reset_ends_every_access_token_of_the_account_at_once(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    await signed_up(client, "ann@example.com")
+    await signed_up(client, "bob@example.com")
+    phone = await logged_in(client, "ann@example.com")
+    laptop = await logged_in(client, "ann@example.com")
+    bob = await logged_in(client, "bob@example.com")
+    token = await reset_token(client, "ann@example.com")
+
+    await client.post("/v1/auth/password/reset", json={"token": token, "password": NEW_PASSWORD})
+
+    for session in (phone, laptop):
+        me = await client.get("/v1/me", headers=bearer(session["accessToken"]))
+        library = await client.get("/v1/designs", headers=bearer(session["accessToken"]))
+        assert me.status_code == library.status_code == 401
+        assert me.json()["code"] == library.json()["code"] == "session_revoked"
+    fresh = await logged_in(client, "ann@example.com", NEW_PASSWORD)
+    assert (await client.get("/v1/me", headers=bearer(fresh["accessToken"]))).status_code == 200
+    assert (await client.get("/v1/me", headers=bearer(bob["accessToken"]))).status_code == 200
+
+
 async def test_refused_reset_tokens_all_get_one_answer(
     client: AsyncTestClient[Litestar],
 ) -> None:
@@ -151,10 +181,12 @@ async def test_the_verification_link_verifies_once(
     session = await logged_in(client, "ann@example.com")
     before = await client.get("/v1/me", headers=bearer(session["accessToken"]))
 
-    first = await client.get("/v1/auth/verify", params={"token": token})
+    page = await client.get("/v1/auth/verify", params={"token": token})
+    opened = await client.get("/v1/me", headers=bearer(session["accessToken"]))
+    first = await press_verify_button(client, page.text)
     again = await client.post("/v1/auth/verify", json={"token": token})
 
     after = await client.get("/v1/me", headers=bearer(session["accessToken"]))
-    assert before.json()["verified"] is False
+    assert before.json()["verified"] is False and opened.json()["verified"] is False
     assert first.status_code == 200 and after.json()["verified"] is True
     assert again.status_code == 400 and again.json()["code"] == "token_invalid"
