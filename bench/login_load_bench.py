@@ -21,7 +21,6 @@ import argparse
 import asyncio
 import contextlib
 import math
-import socket
 import sys
 import tempfile
 import time
@@ -70,6 +69,7 @@ def serve(data_dir: Path) -> None:
     from apps import quiet_logs
     from entrypoints.http.app import create_app
     from entrypoints.settings import load_settings
+    from listening import loopback_socket
 
     settings = load_settings(
         {
@@ -89,9 +89,7 @@ def serve(data_dir: Path) -> None:
         proxy_headers=False,
         server_header=False,
     )
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind((LOOPBACK, 0))
-    sock.listen(128)
+    sock = loopback_socket(128)
     print(sock.getsockname()[1], flush=True)
     uvicorn.Server(config).run(sockets=[sock])
 

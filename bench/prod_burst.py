@@ -529,6 +529,9 @@ def burst_rows(burst: Burst) -> tuple[list[Row], list[Check]]:
             passed=lag.high < TARGET_LAG_P99_MS,
         ),
     ]
+    # No schedule can end a batch sooner than the machine takes to do its CPU work.
+    cores = os.cpu_count() or 1
+    cpu_bound = Summary.of([w.machine_cpu_s / cores for w in burst.batches])
     first = burst.batches[0]
     waiting = (first.rss_at(WAIT_PHASE_S) - burst.baseline_kib) / BATCH
     peak = (first.rss_peak_kib - burst.baseline_kib) / BATCH
@@ -546,6 +549,10 @@ def burst_rows(burst: Burst) -> tuple[list[Row], list[Check]]:
             f"{batch.median:.2f} s = {batch.median / PROVIDER_LATENCY_S:.2f} x",
             f"<= {bound:g} s ({TARGET_RATIO:g} x)",
             batch.median <= bound,
+        ),
+        Check.info(
+            f"the machine's bound: all CPU of the batch over {cores} cores{suffix}",
+            f"{cpu_bound.median:.2f} s (batch wall {batch.median:.2f} s)",
         ),
         Check.info(
             f"last prediction seen done (server log){suffix}",

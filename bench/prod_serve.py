@@ -11,7 +11,6 @@ Stops on SIGTERM like any uvicorn server.
 
 import json
 import logging
-import socket
 import sys
 
 import uvicorn
@@ -19,22 +18,15 @@ import uvicorn
 from entrypoints.http.app import create_app
 from entrypoints.logs import configure_logging
 from entrypoints.settings import load_settings
+from listening import LOOPBACK, loopback_socket
 from prod_probe import LoopProbe, Probed
 
-LOOPBACK = "127.0.0.1"
 BACKLOG = 2048  # uvicorn's default when it binds the socket itself
 DEBUG_LOGGERS = "BENCH_DEBUG_LOGGERS"
 
 
-def _listening_socket() -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind((LOOPBACK, 0))
-    sock.listen(BACKLOG)
-    return sock
-
-
 def main() -> None:
-    sock = _listening_socket()
+    sock = loopback_socket(BACKLOG)
     port = sock.getsockname()[1]
     print(port, flush=True)
     env: dict[str, str] = json.loads(sys.stdin.readline())

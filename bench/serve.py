@@ -6,26 +6,17 @@ except that access logging is off on both sides.
 """
 
 import argparse
-import socket
 from pathlib import Path
 
 import uvicorn
 from litestar import Litestar
 
 from apps import bare_app, catalog_app
-
-LOOPBACK = "127.0.0.1"
+from listening import loopback_socket
 
 
 def _app(kind: str, data_dir: Path) -> Litestar:
     return catalog_app(data_dir) if kind == "catalog" else bare_app()
-
-
-def _listening_socket() -> socket.socket:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind((LOOPBACK, 0))
-    sock.listen(128)
-    return sock
 
 
 def main() -> None:
@@ -42,7 +33,7 @@ def main() -> None:
         proxy_headers=False,
         server_header=False,
     )
-    sock = _listening_socket()
+    sock = loopback_socket(128)
     # Connections wait in the backlog until startup is done; the caller retries meanwhile.
     print(sock.getsockname()[1], flush=True)
     uvicorn.Server(config).run(sockets=[sock])
