@@ -1,4 +1,4 @@
-"""The `casecraft` command: serve, worker, db upgrade, phones, generate."""
+"""The `casecraft` command: serve, worker, worker-health, db upgrade, phones, generate."""
 
 import argparse
 import asyncio
@@ -21,6 +21,7 @@ from domain.designs import MAX_VARIANTS, print_file_key
 from domain.errors import DomainError
 from domain.geometry import Kind
 from entrypoints.bootstrap import prepare
+from entrypoints.heartbeat import HEARTBEAT_MAX_AGE, beat, heartbeat_age
 from entrypoints.http.app import build_container, create_app
 from entrypoints.logs import configure_logging
 from entrypoints.settings import Settings, SettingsError, load_settings
@@ -72,13 +73,32 @@ async def _worker(settings: Settings) -> int:
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, stop.set)
         running = asyncio.create_task(worker.run(), name="upscale-worker")
+        beating = asyncio.create_task(
+            beat(container, settings.worker.heartbeat_file), name="worker-heartbeat"
+        )
         stopping = asyncio.create_task(stop.wait())
         await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
         stopping.cancel()
         if not running.done():
             await worker.shut_down(running, settings.worker.stop_grace_seconds)
+        beating.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await beating
     finally:
         await container.close()
+    return 0
+
+
+def _worker_health(settings: Settings, _: argparse.Namespace) -> int:
+    """0 while the worker's heartbeat is fresh, 1 with one line saying why otherwise."""
+    path = settings.worker.heartbeat_file
+    age = heartbeat_age(path)
+    if age is None:
+        _progress(f"no worker heartbeat at {path}")
+        return 1
+    if age > HEARTBEAT_MAX_AGE:
+        _progress(f"worker heartbeat {age:.0f} s old (at most {HEARTBEAT_MAX_AGE:.0f} s)")
+        return 1
     return 0
 
 
@@ -184,6 +204,9 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("serve", help="run the HTTP API (with its embedded worker by default)")
     commands.add_parser("worker", help="run the upscale worker alone")
+    commands.add_parser(
+        "worker-health", help="exit 0 while a worker on this host has a fresh heartbeat"
+    )
     db = commands.add_parser("db", help="database chores")
     db.add_argument("action", choices=["upgrade"])
     phones = commands.add_parser("phones", help="list the phone catalog")
@@ -210,7 +233,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         # The one-shot commands speak through their progress lines; logs are for servers.
-        quiet = args.command in ("generate", "phones", "db")
+        quiet = args.command in ("generate", "phones", "db", "worker-health")
         configure_logging(None if "CASECRAFT_LOG_LEVEL" in os.environ or not quiet else "WARNING")
         settings = load_settings()
     except (SettingsError, ValueError) as error:
@@ -221,6 +244,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(settings, args)
         if args.command == "worker":
             return asyncio.run(_worker(settings))
+        if args.command == "worker-health":
+            return _worker_health(settings, args)
         if args.command == "db":
             return _db_upgrade(settings, args)
         if args.command == "phones":

@@ -67,6 +67,7 @@ from application.ports import (
     WebhookLedger,
     WorkerWakeup,
 )
+from application.readiness import CheckReadiness
 from application.sessions import EndSession, RefreshSession
 from application.settings import AccountLinks, AccountPolicy, DesignPolicy
 from application.upscaling import RunNextUpscaleJob
@@ -235,6 +236,7 @@ class UseCaseProvider(Provider):
     scope = Scope.REQUEST
 
     use_cases = provide_all(
+        CheckReadiness,
         GenerationService,
         FinishPendingDesigns,
         HandlePredictionWebhook,

@@ -106,10 +106,12 @@ class WorkerProcess:
 
     def __init__(self, env: dict[str, str], log_path: Path) -> None:
         self.log_path = log_path
+        self.heartbeat_file = log_path.with_suffix(".alive")
+        self.env = {**env, "CASECRAFT_WORKER_HEARTBEAT_FILE": str(self.heartbeat_file)}
         self._log: IO[bytes] = log_path.open("wb")
         self.process = subprocess.Popen(
             [*casecraft_command(), "worker"],
-            env=env,
+            env=self.env,
             stdin=subprocess.DEVNULL,
             stdout=self._log,
             stderr=subprocess.STDOUT,

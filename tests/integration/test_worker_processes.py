@@ -8,7 +8,11 @@ Every wait polls the database (or Redis) with a deadline; every worker is killed
 the end, whatever happened.
 """
 
+import asyncio
+import os
 import signal
+import subprocess
+import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,10 +29,18 @@ from contracts_suite.postgres import skip_module_without_postgres, throwaway_dat
 from domain.designs import MAX_VARIANTS
 from domain.jobs import JobStatus, UpscaleJob
 from entrypoints.bootstrap import prepare
+from entrypoints.heartbeat import HEARTBEAT_MAX_AGE
 from entrypoints.http.app import build_container, create_app
 from entrypoints.settings import load_settings
 from fakes.replicate_fake import ReplicateFake, running_in_thread
-from fakes.worker_processes import WorkerWorld, child_env, service_env, wait_for_subscribed
+from fakes.worker_processes import (
+    WorkerProcess,
+    WorkerWorld,
+    casecraft_command,
+    child_env,
+    service_env,
+    wait_for_subscribed,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -253,3 +265,36 @@ async def test_workers_woken_through_redis_share_jobs_queued_by_another_process(
     assert world.paid_upscales_by_job() == {str(job.id): 1 for job in done}
     started = [world.jobs_started_by(worker) for worker in workers]
     assert sorted(started[0] + started[1]) == sorted(str(job.id) for job in done)
+
+
+def _worker_health(worker: WorkerProcess) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*casecraft_command(), "worker-health"],
+        env=worker.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+async def test_worker_health_passes_while_the_worker_beats_and_fails_once_it_stopped(
+    world: WorkerWorld,
+) -> None:
+    with world.workers() as start_worker:
+        worker = start_worker()
+        for _ in range(int(START_TIMEOUT / 0.1)):
+            if worker.heartbeat_file.exists():
+                break
+            await asyncio.sleep(0.1)
+        alive = await asyncio.to_thread(_worker_health, worker)
+        worker.kill()
+
+    assert worker.heartbeat_file.exists(), worker.log()
+    assert alive.returncode == 0, alive.stderr
+    # A worker that died leaves its last beat behind; once that is old, the check fails.
+    long_ago = time.time() - 10 * HEARTBEAT_MAX_AGE
+    os.utime(worker.heartbeat_file, (long_ago, long_ago))
+    stale = await asyncio.to_thread(_worker_health, worker)
+    assert stale.returncode == 1
+    assert "heartbeat" in stale.stderr

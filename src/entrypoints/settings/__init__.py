@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from entrypoints.settings.model import (
+    DEFAULT_HEARTBEAT_FILE,
     DEFAULT_MAIL_FROM,
     DEFAULT_STOP_GRACE_SECONDS,
     DEVELOPMENT,
@@ -145,6 +146,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
                     int(DEFAULT_STOP_GRACE_SECONDS),
                     minimum=0,
                 )
+            ),
+            heartbeat_file=Path(
+                env.get("CASECRAFT_WORKER_HEARTBEAT_FILE", "").strip() or DEFAULT_HEARTBEAT_FILE
             ),
         ),
         retention_hours=int_setting(env, "CASECRAFT_RETENTION_HOURS", 48, minimum=1),

@@ -5,6 +5,7 @@ Secrets are left out of every repr, so a logged settings object shows none.
 
 import ipaddress
 import os
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,12 +52,18 @@ class HttpSettings:
 DEFAULT_STOP_GRACE_SECONDS = 20.0
 
 
+# The standalone worker's sign of life (entrypoints.heartbeat): in the temporary folder,
+# so that each container has its own.
+DEFAULT_HEARTBEAT_FILE = Path(tempfile.gettempdir()) / "casecraft-worker.alive"
+
+
 @dataclass(frozen=True, slots=True)
 class WorkerSettings:
     embedded: bool = True
     poll_seconds: float = 5.0
     lease_seconds: float = 120.0
     stop_grace_seconds: float = DEFAULT_STOP_GRACE_SECONDS
+    heartbeat_file: Path = DEFAULT_HEARTBEAT_FILE
 
 
 @dataclass(frozen=True, slots=True)

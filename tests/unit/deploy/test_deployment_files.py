@@ -132,6 +132,7 @@ def test_migrations_finish_before_the_api_and_the_worker_start(
 def test_each_app_service_runs_its_command(services: dict[str, dict[str, Any]]) -> None:
     assert services["api"]["command"] == ["casecraft", "serve"]
     assert services["worker"]["command"] == ["casecraft", "worker"]
+    assert services["worker"]["healthcheck"]["test"] == ["CMD", "casecraft", "worker-health"]
 
 
 def test_app_services_are_configured_through_the_service_variable_names(
