@@ -12,11 +12,13 @@ The flow, as the use cases run it:
 3. `ExchangeSignInCode` turns that code (single-use, 60 seconds) into a session, the
    same access and refresh tokens as a password login.
 
-Accounts are linked by Google's subject. A local account of the same email is linked
-only when Google says the email is verified AND the local account is verified too;
-otherwise sign-in is refused with 409 `account_exists_unverified` and the local
-account is left untouched: an unverified address on either side proves nobody owns
-it, so linking could hand the account to whoever registered the address first.
+Accounts are linked by Google's subject. A Google account whose email Google has not
+verified makes no account and links none (400 `google_email_unverified`): otherwise it
+could claim an address before its owner signs up, and keep a way into the account the
+owner later makes. A local account of the same email is linked only when the local
+account is verified too, else 409 `account_exists_unverified`; one already linked to
+another Google account is never relinked (409 `account_linked_elsewhere`). A refused
+sign-in leaves the local account untouched.
 No token travels in a URL: the front-end gets only the one-time code, in a fragment,
 which browsers never send to a server.
 """
@@ -196,6 +198,13 @@ class FinishGoogleSignIn:
                 raise SignInFailed("The provider gave an unusable email address.") from invalid
             if not receives_mail(email):
                 raise SignInFailed("The provider gave an unusable email address.")
+            if not identity.email_verified:
+                logger.info("google sign-in refused: email not verified by google")
+                raise SignInFailed(
+                    "Google has not verified this account's email address: verify it with "
+                    "Google, or sign up with a password.",
+                    code="google_email_unverified",
+                )
 
             existing = await uow.users.get_by_email(email)
             if existing is None:
@@ -203,17 +212,24 @@ class FinishGoogleSignIn:
                     uuid4(),
                     email,
                     None,
-                    verified=identity.email_verified,
+                    verified=True,
                     created_at=self._clock.now(),
                     google_subject=identity.subject,
                 )
                 await uow.users.add(user)
                 logger.info("account made by google sign-in user=%s", user.id)
-            elif existing.google_subject is None and identity.email_verified and existing.verified:
+            elif existing.google_subject is None and existing.verified:
                 existing.google_subject = identity.subject
                 await uow.users.save(existing)
                 user = existing
                 logger.info("google account linked user=%s", user.id)
+            elif existing.google_subject is not None:
+                logger.info("google sign-in refused: account linked to another google account")
+                raise Conflict(
+                    "An account already uses this email and is linked to another Google "
+                    "account: sign in with that one, or log in with the account's password.",
+                    code="account_linked_elsewhere",
+                )
             else:
                 logger.info("google sign-in refused: account of that email not linkable")
                 raise Conflict(

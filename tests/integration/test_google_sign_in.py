@@ -243,11 +243,27 @@ async def test_google_unverified_email_never_links_a_local_account(
 
     answer = await callback(client, await consent(provider, client))
 
-    assert answer.status_code == 409
-    assert answer.json()["code"] == "account_exists_unverified"
+    assert answer.status_code == 400
+    assert answer.json()["code"] == "google_email_unverified"
     assert (await store_of(client)).users == before
     local = next(iter(before.values()))
     assert local.google_subject is None
+    await logged_in(client, "ann@example.com")
+
+
+async def test_a_google_email_google_has_not_verified_claims_no_address(
+    provider: FakeOidcProvider, client: AsyncTestClient[Litestar]
+) -> None:
+    provider.behaviour.email_verified = False
+
+    answer = await callback(client, await consent(provider, client))
+
+    assert answer.status_code == 400
+    assert answer.json()["code"] == "google_email_unverified"
+    assert (await store_of(client)).users == {}
+    # The address stays free for its owner, who signs up and logs in as anyone would.
+    await signed_up(client, "ann@example.com")
+    await verify_by_mail(client)
     await logged_in(client, "ann@example.com")
 
 

@@ -88,7 +88,7 @@ async def test_a_local_account_linked_to_another_subject_is_not_relinked() -> No
             state=url.split("state=", 1)[1], code="c", error=None
         )
 
-    assert refused.value.code == "account_exists_unverified"
+    assert refused.value.code == "account_linked_elsewhere"
     assert [u.google_subject for u in store.users.values()] == ["sub-1"]
 
 
