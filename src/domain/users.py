@@ -11,20 +11,25 @@ from domain.errors import InvalidInput
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 256
 MAX_EMAIL_LENGTH = 254
-# One @, something on each side, a dot in the domain, no white space: the rest is
-# for the verification mail to settle.
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# An address a mail can carry in its To header as it is (RFC 5322): a dot-atom local
+# part and a domain of letters, digits and hyphens with at least one dot. Whether it
+# reaches anyone is for the verification mail to settle. Internationalised addresses
+# would need SMTPUTF8 from every relay on the way, so a domain is given in its
+# ASCII (xn--) form and a local part in ASCII.
+_ATEXT = r"[a-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+_EMAIL = re.compile(rf"^{_ATEXT}(?:\.{_ATEXT})*@(?:{_LABEL}\.)+{_LABEL}$")
 
 
 def normalise_email(email: str) -> str:
-    """Lower case and NFC, so one address has one spelling; control characters refused."""
+    """Lower case, so one address has one spelling; anything a mail header cannot carry as
+    it is (control characters, several addresses, non-ASCII) is refused."""
     text = unicodedata.normalize("NFC", email.strip()).lower()
-    if (
-        len(text) > MAX_EMAIL_LENGTH
-        or not _EMAIL.match(text)
-        or any(unicodedata.category(ch)[0] == "C" for ch in text)
-    ):
-        raise InvalidInput("The email address is not valid.", code="email_invalid", field="email")
+    if len(text) > MAX_EMAIL_LENGTH or not _EMAIL.fullmatch(text):
+        detail = "The email address is not valid."
+        if not text.isascii():
+            detail += " Give it in ASCII (an internationalised domain in its xn-- form)."
+        raise InvalidInput(detail, code="email_invalid", field="email")
     return text
 
 
