@@ -38,5 +38,17 @@ def build_email(sender: str, message: MailMessage, now: datetime) -> EmailMessag
     email["Date"] = format_datetime(now)
     email["Message-ID"] = make_msgid(domain=domain)
     email["Auto-Submitted"] = "auto-generated"
-    email.set_content(message.text, charset="utf-8")
+    email.set_content(message.text, charset="utf-8", cte=_transfer_encoding(message.text))
     return email
+
+
+# RFC 5322's hard limit on a line, in characters, without its CRLF.
+MAX_LINE = 998
+
+
+def _transfer_encoding(text: str) -> str:
+    """7bit for ASCII text, so a link stays whole and readable in the raw mail (an .eml of
+    the outbox, a relay's log); quoted-printable only where the text needs it."""
+    if text.isascii() and all(len(line) <= MAX_LINE for line in text.splitlines()):
+        return "7bit"
+    return "quoted-printable"

@@ -40,3 +40,25 @@ def test_an_accepted_address_goes_into_a_mail_as_it_is(raw: str) -> None:
     assert message["To"] == email
     # The outbox and SMTP both serialise with an ASCII policy: this must not fail.
     message.as_bytes(policy=policy.SMTP)
+
+
+def test_a_link_stays_whole_in_the_raw_mail() -> None:
+    link = "https://casecraft.example/v1/auth/verify?token=" + "A1b2C3d4=" * 6
+    text = f"Confirm your address:\n\n{link}\n"
+
+    raw = build_email(
+        SENDER, MailMessage(to="ann@example.com", subject="Verify", text=text, kind="t"), NOW
+    ).as_bytes(policy=policy.SMTP)
+
+    assert link.encode() in raw
+
+
+def test_a_text_beyond_ascii_is_still_sent_whole() -> None:
+    text = "Grüße: your design is ready.\n"
+
+    message = build_email(
+        SENDER, MailMessage(to="ann@example.com", subject="Hi", text=text, kind="t"), NOW
+    )
+
+    assert message.get_content() == text
+    message.as_bytes(policy=policy.SMTP)
