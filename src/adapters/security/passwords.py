@@ -4,7 +4,9 @@ Defaults follow OWASP's argon2id profile: 19 MiB of memory, 2 passes, one lane.
 Hashing and verifying run in worker threads behind a semaphore, so a burst of
 logins queues instead of taking every thread of the loop's executor.
 `verify` answers False for a wrong password and for a stored hash it cannot
-read; it never raises for what a caller typed. `verify_dummy` spends the same
+read; it never raises for what a caller typed. A password is hashed and checked in
+its Unicode NFKC form (NIST SP 800-63B), so "é" typed as one character or as "e"
+and an accent is the same password. `verify_dummy` spends the same
 time against a hash of a random password, so an unknown email costs what a
 known one costs.
 
@@ -16,6 +18,7 @@ first waits in; hashes of other schemes (bcrypt, PBKDF2) are not read.
 import asyncio
 import logging
 import secrets
+import unicodedata
 
 from argon2 import PasswordHasher as Argon2Hasher
 from argon2 import Type
@@ -28,6 +31,10 @@ OWASP_TIME_COST = 2
 OWASP_MEMORY_COST_KIB = 19456
 OWASP_PARALLELISM = 1
 DEFAULT_CONCURRENCY = 2
+
+
+def _normalised(password: str) -> str:
+    return unicodedata.normalize("NFKC", password)
 
 
 class ArgonPasswordHasher:
@@ -53,12 +60,12 @@ class ArgonPasswordHasher:
 
     async def hash(self, password: str) -> str:
         async with self._slots:
-            return await asyncio.to_thread(self._argon.hash, password)
+            return await asyncio.to_thread(self._argon.hash, _normalised(password))
 
     async def verify(self, password_hash: str, password: str) -> bool:
         """True only when `password` matches; False on a mismatch or an unreadable hash."""
         async with self._slots:
-            return await asyncio.to_thread(self._verify, password_hash, password)
+            return await asyncio.to_thread(self._verify, password_hash, _normalised(password))
 
     async def verify_dummy(self, password: str) -> None:
         async with self._slots:
@@ -66,7 +73,7 @@ class ArgonPasswordHasher:
                 self._dummy_hash = await asyncio.to_thread(
                     self._argon.hash, secrets.token_urlsafe(32)
                 )
-            await asyncio.to_thread(self._verify, self._dummy_hash, password)
+            await asyncio.to_thread(self._verify, self._dummy_hash, _normalised(password))
 
     def needs_rehash(self, password_hash: str) -> bool:
         """True when the hash was made with other parameters or cannot be read at all."""

@@ -35,6 +35,23 @@ async def test_a_wrong_password_is_false(hasher: ArgonPasswordHasher) -> None:
 
 
 @pytest.mark.parametrize(
+    ("typed_at_sign_up", "typed_at_login"),
+    [
+        ("Jose\u0301 secret words", "Jos\u00e9 secret words"),
+        ("\uff30\uff41\uff53\uff53 phrase", "Pass phrase"),
+    ],
+    ids=["decomposed-vs-composed", "full-width-vs-ascii"],
+)
+async def test_one_password_whatever_its_unicode_form(
+    hasher: ArgonPasswordHasher, typed_at_sign_up: str, typed_at_login: str
+) -> None:
+    password_hash = await hasher.hash(typed_at_sign_up)
+
+    assert await hasher.verify(password_hash, typed_at_login)
+    assert not await hasher.verify(password_hash, typed_at_login.upper())
+
+
+@pytest.mark.parametrize(
     "stored",
     [
         "",
