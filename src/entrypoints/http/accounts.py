@@ -5,7 +5,7 @@ from typing import Annotated, Any
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Controller, Request, Response, get, post
 from litestar.enums import MediaType
-from litestar.params import Parameter
+from litestar.params import JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
 from application.account_mail import VERIFY_PATH
@@ -55,7 +55,7 @@ class AccountController(Controller):
 
     @post("/v1/auth/signup", status_code=HTTP_202_ACCEPTED)
     @inject
-    async def sign_up(self, data: Credentials, use_case: FromDishka[SignUp]) -> SignUpOut:
+    async def sign_up(self, data: JSONBody[Credentials], use_case: FromDishka[SignUp]) -> SignUpOut:
         """Register by email and password (8 to 256 characters); a verification mail follows.
 
         The answer is the same whether or not the address already had an account.
@@ -65,13 +65,15 @@ class AccountController(Controller):
 
     @post("/v1/auth/login", status_code=HTTP_200_OK, response_headers=NO_STORE)
     @inject
-    async def log_in(self, data: Credentials, use_case: FromDishka[LogIn]) -> TokenOut:
+    async def log_in(self, data: JSONBody[Credentials], use_case: FromDishka[LogIn]) -> TokenOut:
         """Exchange an email and password for a bearer access token and a refresh token."""
         return _token_out(await use_case.execute(data.email, data.password))
 
     @post("/v1/auth/refresh", status_code=HTTP_200_OK, response_headers=NO_STORE)
     @inject
-    async def refresh(self, data: RefreshIn, use_case: FromDishka[RefreshSession]) -> TokenOut:
+    async def refresh(
+        self, data: JSONBody[RefreshIn], use_case: FromDishka[RefreshSession]
+    ) -> TokenOut:
         """Exchange a refresh token for a new access token and the next refresh token.
 
         The token given stops working; giving it again ends the whole session.
@@ -80,7 +82,7 @@ class AccountController(Controller):
 
     @post("/v1/auth/logout", status_code=HTTP_204_NO_CONTENT)
     @inject
-    async def log_out(self, data: RefreshIn, use_case: FromDishka[EndSession]) -> None:
+    async def log_out(self, data: JSONBody[RefreshIn], use_case: FromDishka[EndSession]) -> None:
         """End the session of a refresh token; the same answer for a token already unknown."""
         await use_case.execute(data.refresh_token)
 
@@ -89,7 +91,7 @@ class AccountController(Controller):
     async def forgot_password(
         self,
         request: Request[Any, Any, Any],
-        data: ForgotPasswordIn,
+        data: JSONBody[ForgotPasswordIn],
         use_case: FromDishka[RequestPasswordReset],
         addresses: FromDishka[ClientAddresses],
     ) -> DetailOut:
@@ -104,7 +106,7 @@ class AccountController(Controller):
     @post("/v1/auth/password/reset", status_code=HTTP_200_OK)
     @inject
     async def reset_password(
-        self, data: ResetPasswordIn, use_case: FromDishka[ResetPassword]
+        self, data: JSONBody[ResetPasswordIn], use_case: FromDishka[ResetPassword]
     ) -> DetailOut:
         """Choose a new password with the token of a reset link; every session ends.
 
@@ -118,7 +120,7 @@ class AccountController(Controller):
     async def verify_page(
         self,
         links: FromDishka[AccountLinks],
-        token: Annotated[str, Parameter(max_length=MAX_TOKEN_FIELD)],
+        token: Annotated[str, QueryParameter(max_length=MAX_TOKEN_FIELD)],
     ) -> Response[str]:
         """The verification mail's link: an HTML page whose button verifies the address.
 

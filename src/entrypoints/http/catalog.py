@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, get
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 
 from application.catalog import ListBrands, ListPhones, PhoneDirectory, RenderMask, ShowPhone
 from domain.geometry import Kind
@@ -105,15 +105,17 @@ class CatalogController(Controller):
     async def phones(
         self,
         request: Request[Any, Any, Any],
-        brand: Annotated[str | None, Parameter(max_length=64)] = None,
-        q: Annotated[str | None, Parameter(max_length=64)] = None,
+        brand: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        q: Annotated[str | None, QueryParameter(max_length=64)] = None,
     ) -> Response[list[PhoneSummaryOut]]:
         """Phones, optionally of one brand (slug or name) and matching a text query."""
         body = await _answers(request).phones(brand, q)
         return _json_answer(body)
 
     @get("/{slug:str}", media_type=JSON)
-    async def phone(self, request: Request[Any, Any, Any], slug: str) -> Response[PhoneOut]:
+    async def phone(
+        self, request: Request[Any, Any, Any], slug: FromPath[str]
+    ) -> Response[PhoneOut]:
         """One phone with its body outline, cut-outs, screen, and the sizes of its files."""
         body = await _answers(request).phone(slug)
         return _json_answer(body)
@@ -122,9 +124,9 @@ class CatalogController(Controller):
     async def mask(
         self,
         request: Request[Any, Any, Any],
-        slug: str,
-        kind: Kind = Kind.SKIN,
-        width: int = 512,
+        slug: FromPath[str],
+        kind: FromQuery[Kind] = Kind.SKIN,
+        width: FromQuery[int] = 512,
     ) -> Response[bytes]:
         """The mask as a PNG: opaque inside the outline, clear outside it and in cut-outs."""
         png = await _answers(request).mask.execute(slug, kind, width)

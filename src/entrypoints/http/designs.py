@@ -6,7 +6,7 @@ from uuid import UUID
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED
 
 from application.designs import CreateDesign, ListDesigns, NewDesign, ShowDesign, UploadPhoto
@@ -74,7 +74,7 @@ class DesignController(Controller):
     async def create(
         self,
         request: Request[Any, Any, Any],
-        data: CreateDesignIn,
+        data: JSONBody[CreateDesignIn],
         user: FromDishka[CurrentUser],
         create: FromDishka[CreateDesign],
         show: FromDishka[ShowDesign],
@@ -117,7 +117,7 @@ class DesignController(Controller):
         self,
         user: FromDishka[CurrentUser],
         use_case: FromDishka[ListDesigns],
-        limit: Annotated[int, Parameter(ge=1, le=100)] = 50,
+        limit: Annotated[int, QueryParameter(ge=1, le=100)] = 50,
     ) -> list[DesignSummaryOut]:
         """The caller's designs still kept, newest first."""
         return [DesignSummaryOut.of(d) for d in await use_case.execute(user.id, limit)]
@@ -125,7 +125,10 @@ class DesignController(Controller):
     @get("/v1/designs/{design_id:uuid}")
     @inject
     async def show(
-        self, design_id: UUID, user: FromDishka[CurrentUser], use_case: FromDishka[ShowDesign]
+        self,
+        design_id: FromPath[UUID],
+        user: FromDishka[CurrentUser],
+        use_case: FromDishka[ShowDesign],
     ) -> DesignOut:
         """One design of the caller's with short-lived preview URLs; anyone else's is 404."""
         return DesignOut.of(await use_case.execute(user.id, design_id))
@@ -134,11 +137,11 @@ class DesignController(Controller):
     @inject
     async def download(
         self,
-        design_id: UUID,
-        index: int,
+        design_id: FromPath[UUID],
+        index: FromPath[int],
         user: FromDishka[CurrentUser],
         use_case: FromDishka[RequestDownload],
-        retry: bool = False,
+        retry: FromQuery[bool] = False,
     ) -> Response[DownloadOut]:
         """The print file of a variant: 200 with a short-lived URL when ready, else 202 with
         Retry-After; a failed upscale is 409 until asked again with `retry=true`."""

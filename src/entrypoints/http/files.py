@@ -4,7 +4,7 @@ from typing import Annotated
 
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Controller, Response, get
-from litestar.params import Parameter
+from litestar.params import FromPath, QueryParameter
 
 from adapters.storage.keys import content_type_for, validate_key
 from adapters.storage.signing import SignedFileUrls
@@ -21,11 +21,11 @@ class FileController(Controller):
     @inject
     async def serve(
         self,
-        key: str,
+        key: FromPath[str],
         urls: FromDishka[SignedFileUrls],
         storage: FromDishka[ObjectStorage],
-        expires: Annotated[str, Parameter(max_length=16)] = "",
-        signature: Annotated[str, Parameter(max_length=64)] = "",
+        expires: Annotated[str, QueryParameter(max_length=16)] = "",
+        signature: Annotated[str, QueryParameter(max_length=64)] = "",
     ) -> Response[bytes]:
         """The file under `key`, while the URL's signature holds and it has not expired."""
         key = key.lstrip("/")

@@ -14,7 +14,7 @@ from dishka.integrations.litestar import FromDishka, inject
 from litestar import Controller, get, post
 from litestar.connection import ASGIConnection
 from litestar.handlers import BaseRouteHandler
-from litestar.params import Parameter
+from litestar.params import JSONBody, QueryParameter
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_200_OK, HTTP_302_FOUND, HTTP_303_SEE_OTHER
 
@@ -39,9 +39,9 @@ class GoogleExchangeIn(Schema):
     code: Annotated[str, msgspec.Meta(max_length=MAX_TOKEN_FIELD)]
 
 
-Field = Annotated[str | None, Parameter(max_length=MAX_CALLBACK_FIELD)]
+Field = Annotated[str | None, QueryParameter(max_length=MAX_CALLBACK_FIELD)]
 # `state` is a name Litestar keeps for the app's state: the query parameter is read by alias.
-StateField = Annotated[str | None, Parameter(query="state", max_length=MAX_CALLBACK_FIELD)]
+StateField = Annotated[str | None, QueryParameter(name="state", max_length=MAX_CALLBACK_FIELD)]
 
 
 async def google_sign_in_on(
@@ -89,7 +89,7 @@ class GoogleSignInController(Controller):
     @post("/v1/auth/google/exchange", status_code=HTTP_200_OK, response_headers=NO_STORE)
     @inject
     async def exchange(
-        self, data: GoogleExchangeIn, use_case: FromDishka[ExchangeSignInCode]
+        self, data: JSONBody[GoogleExchangeIn], use_case: FromDishka[ExchangeSignInCode]
     ) -> TokenOut:
         """Exchange the callback's one-time code for a session (as `/v1/auth/login` answers)."""
         grant: SessionGrant = await use_case.execute(data.code)
