@@ -29,10 +29,18 @@ from entrypoints.http.schemas import (
     TokenOut,
     VerifyEmailIn,
 )
-from entrypoints.http.verification_page import VerifyEmailOperation, confirm_page, verify_by_form
+from entrypoints.http.verification_page import (
+    VerifyEmailOperation,
+    confirm_page,
+    incomplete_page,
+    verify_by_form,
+)
 
 BEARER = "bearer"
-SIGN_UP_ANSWER = "If this address can be registered, its account is ready: log in to continue."
+SIGN_UP_ANSWER = (
+    "If this address was free, its account is ready and a mail asks to verify it: log in to "
+    "continue. If it already had an account, log in, or reset its password."
+)
 FORGOT_ANSWER = "If an account uses this address, a link to reset its password is on its way."
 RESET_ANSWER = "The password is changed and every session has ended: log in again."
 VERIFIED_ANSWER = "The email address is verified."
@@ -120,13 +128,16 @@ class AccountController(Controller):
     async def verify_page(
         self,
         links: FromDishka[AccountLinks],
-        token: Annotated[str, QueryParameter(max_length=MAX_TOKEN_FIELD)],
+        token: Annotated[str | None, QueryParameter(max_length=MAX_TOKEN_FIELD)] = None,
     ) -> Response[str]:
         """The verification mail's link: an HTML page whose button verifies the address.
 
         Opening it changes nothing, so a mail scanner that opens the link first does
-        not verify anybody: the button posts the token to `POST /v1/auth/verify`.
+        not verify anybody: the button posts the token to `POST /v1/auth/verify`. A link
+        cut short (no token) gets a page saying so, 400.
         """
+        if not token:
+            return incomplete_page()
         return confirm_page(f"{links.api_base_url}{VERIFY_PATH}", token)
 
     @post(

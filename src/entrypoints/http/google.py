@@ -1,7 +1,8 @@
 """Google sign-in routes: start, the provider's callback, and the one-time code exchange.
 
-Every route answers 404 `google_sign_in_off` when GOOGLE_CLIENT_ID is unset, whatever the
-request carries (a guard answers before the body or the parameters are read). The callback
+Every route answers 404 `google_sign_in_off` when GOOGLE_CLIENT_ID is unset, whatever its
+parameters or body hold (a guard answers before they are read; only a body sent as
+another type than JSON is refused before, 415, as on every JSON route). The callback
 never puts a token in a URL: it sends the browser to the front-end with a one-time code in
 the fragment, which the front-end exchanges by POST for the session.
 """
@@ -79,9 +80,10 @@ class GoogleSignInController(Controller):
         a one-time code in the fragment (`#code=...`), valid once for 60 seconds.
 
         A replayed or unknown state is 400 `sign_in_state_invalid`, a denied consent 400
-        `sign_in_denied`, an answer that fails the checks 400 `sign_in_failed`, and an
-        existing account of the same email that cannot be linked 409
-        `account_exists_unverified`.
+        `sign_in_denied`, an answer that fails the checks 400 `sign_in_failed`, an email
+        Google has not verified 400 `google_email_unverified`, and an existing account of
+        the same email that cannot be linked 409 `account_exists_unverified` (or
+        `account_linked_elsewhere` when another Google account holds it).
         """
         url = await use_case.execute(state=oauth_state, code=code, error=error)
         return Redirect(url, status_code=HTTP_303_SEE_OTHER, headers=NO_STORE_NO_REFERRER)

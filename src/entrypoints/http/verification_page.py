@@ -78,6 +78,14 @@ def verified_page() -> Response[str]:
     )
 
 
+def incomplete_page() -> Response[str]:
+    return _page(
+        "This link is incomplete",
+        "Open the whole link from the verification mail; it ends with a long token.",
+        status=HTTP_400_BAD_REQUEST,
+    )
+
+
 def refused_page() -> Response[str]:
     return _page(
         "This link no longer works",

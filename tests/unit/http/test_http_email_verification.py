@@ -136,3 +136,16 @@ async def test_the_route_documents_both_bodies(client: AsyncTestClient[Litestar]
 
     assert set(body["content"]) == {"application/json", "application/x-www-form-urlencoded"}
     assert schema["paths"]["/v1/auth/verify"]["get"]["responses"]["200"]
+
+
+@pytest.mark.parametrize("query", ["", "?token=", "?other=1"])
+async def test_a_link_cut_short_gets_a_page_saying_so(
+    client: AsyncTestClient[Litestar], query: str
+) -> None:
+    page = await client.get(f"/v1/auth/verify{query}")
+
+    assert page.status_code == 400
+    assert page.headers["content-type"] == "text/html; charset=utf-8"
+    assert "incomplete" in page.text
+    assert "<form" not in page.text
+    assert page.headers["content-security-policy"] == PAGE_POLICY
