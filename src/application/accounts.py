@@ -8,6 +8,7 @@ from application.ports import (
     Clock,
     PasswordHasher,
     TokenIssuer,
+    UnitOfWork,
     UnitOfWorkFactory,
 )
 from application.sessions import SessionGrant, grant, open_session
@@ -65,8 +66,11 @@ class LogIn:
 
     Rules: a wrong password and an unknown email get the same answer and cost the
     same time (an unknown email still runs one password verification); a hash made
-    with older parameters is replaced on a successful login; each login opens a new
-    family of refresh tokens, so logging out of one device leaves the others.
+    with older parameters is replaced on a successful login, unless a reset changed the
+    password meanwhile; each login opens a new family of refresh tokens, so logging out
+    of one device leaves the others; the session belongs to the session epoch of the
+    account as read for the password check, so a reset that commits while the login is
+    under way ends it too.
     """
 
     def __init__(
@@ -103,13 +107,22 @@ class LogIn:
 
         async with self._uow_factory() as uow:
             if rehashed is not None:
-                user.password_hash = rehashed
-                await uow.users.save(user)
-                logger.info("password rehashed user=%s", user.id)
-            session_id, refresh = await open_session(uow, user.id, self._clock.now(), self._policy)
+                await _replace_hash(uow, user, rehashed)
+            session_id, refresh = await open_session(uow, user, self._clock.now(), self._policy)
             await uow.commit()
         logger.info("user logged in user=%s session=%s", user.id, session_id)
         return grant(self._tokens, user.id, session_id, refresh, self._policy)
+
+
+async def _replace_hash(uow: UnitOfWork, verified: User, rehashed: str) -> None:
+    """Store the stronger hash of the password just verified, unless the password changed
+    since: a reset that committed meanwhile keeps its password and its session epoch."""
+    current = await uow.users.get(verified.id)
+    if current is None or current.password_hash != verified.password_hash:
+        return
+    current.password_hash = rehashed
+    await uow.users.save(current)
+    logger.info("password rehashed user=%s", current.id)
 
 
 SESSION_ENDED = "session_revoked"

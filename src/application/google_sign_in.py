@@ -279,7 +279,7 @@ class ExchangeSignInCode:
             user = await uow.users.get(user_id)
             if user is None:
                 raise refused
-            session_id, refresh = await open_session(uow, user.id, self._clock.now(), self._policy)
+            session_id, refresh = await open_session(uow, user, self._clock.now(), self._policy)
             await uow.commit()
         logger.info("user logged in with google user=%s session=%s", user.id, session_id)
         return grant(self._tokens, user.id, session_id, refresh, self._policy)

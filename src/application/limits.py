@@ -237,7 +237,7 @@ class StartTrial:
         )
         async with self._uow_factory() as uow:
             await uow.users.add(user)
-            session_id, _ = await open_session(uow, user.id, user.created_at, self._sessions)
+            session_id, _ = await open_session(uow, user, user.created_at, self._sessions)
             await uow.commit()
         token, expires_in = self._tokens.issue_access(user.id, session_id)
         logger.info("anonymous trial started user=%s remaining=%d", user.id, decision.remaining)

@@ -117,8 +117,10 @@ class ResetPassword:
     reset token was issued; every refused token gets the same InvalidToken;
     success stores a fresh argon2id hash, marks the address verified (the mail
     reached it), ends every session of the user by revoking all their refresh
-    tokens, and tells the owner by mail, in the background, that the password
-    changed; it does not log anybody in.
+    tokens and starting a new session epoch (which also ends a session whose login
+    checked the old password before the reset and opens after it), and tells the
+    owner by mail, in the background, that the password changed; it does not log
+    anybody in.
     """
 
     def __init__(
@@ -148,6 +150,7 @@ class ResetPassword:
                 raise refused()
             user.password_hash = password_hash
             user.verified = True
+            user.end_every_session()
             await uow.users.save(user)
             await uow.one_time_tokens.void_for_user(user.id, TokenPurpose.PASSWORD_RESET, now)
             ended = await uow.refresh_tokens.revoke_all_for_user(user.id, now)

@@ -21,6 +21,7 @@ from application.ports import Clock, TokenIssuer, UnitOfWork, UnitOfWorkFactory
 from application.settings import AccountPolicy
 from domain.errors import Conflict, Unauthorized
 from domain.sessions import RefreshToken
+from domain.users import User
 
 logger = logging.getLogger(__name__)
 
@@ -37,9 +38,15 @@ class SessionGrant:
 
 
 async def add_refresh_token(
-    uow: UnitOfWork, user_id: UUID, family_id: UUID, now: datetime, policy: AccountPolicy
+    uow: UnitOfWork,
+    user_id: UUID,
+    family_id: UUID,
+    session_epoch: int,
+    now: datetime,
+    policy: AccountPolicy,
 ) -> str:
-    """Stage the next refresh token of a family; its value, which is stored nowhere."""
+    """Stage the next refresh token of a family opened under `session_epoch`; its value,
+    which is stored nowhere."""
     token = mint()
     await uow.refresh_tokens.add(
         RefreshToken(
@@ -49,17 +56,23 @@ async def add_refresh_token(
             token_hash=token.digest,
             created_at=now,
             expires_at=now + policy.refresh_ttl,
+            session_epoch=session_epoch,
         )
     )
     return token.value
 
 
 async def open_session(
-    uow: UnitOfWork, user_id: UUID, now: datetime, policy: AccountPolicy
+    uow: UnitOfWork, user: User, now: datetime, policy: AccountPolicy
 ) -> tuple[UUID, str]:
-    """Stage a new session: its id (a new family) and its first refresh token's value."""
+    """Stage a new session of `user`: its id (a new family) and its first refresh token's value.
+
+    The session belongs to the epoch of this copy of the user, the one whose credentials
+    were checked: if a password reset committed since it was read, the session is over
+    from the start.
+    """
     family_id = uuid4()
-    refresh = await add_refresh_token(uow, user_id, family_id, now, policy)
+    refresh = await add_refresh_token(uow, user.id, family_id, user.session_epoch, now, policy)
     return family_id, refresh
 
 
@@ -77,8 +90,10 @@ class RefreshSession:
 
     Rules: the token given is consumed, and the next one belongs to the same
     family; a consumed token given again revokes its whole family, so the newest
-    token of that family stops working too; an unknown, expired, revoked or
-    replayed token, or an access token, gets the same 401.
+    token of that family stops working too; so does a token of a session opened
+    under an earlier session epoch of its user (before a password reset, whenever
+    the login that opened it began); an unknown, expired, revoked, replayed or
+    ended token, or an access token, gets the same 401.
     """
 
     def __init__(
@@ -104,7 +119,7 @@ class RefreshSession:
 
         rotated = await self._rotate(digest, now)
         if rotated is None:
-            await self._revoke_if_replayed(digest, now)
+            await self._revoke_if_replayed_or_ended(digest, now)
             raise refused
 
         current, refresh = rotated
@@ -112,14 +127,20 @@ class RefreshSession:
         return grant(self._tokens, current.user_id, current.family_id, refresh, self._policy)
 
     async def _rotate(self, digest: str, now: datetime) -> tuple[RefreshToken, str] | None:
-        """The consumed token and the next one's value; None when the token was not live."""
+        """The consumed token and the next one's value; None when the token was not live,
+        or was issued under an earlier session epoch of its user."""
         try:
             async with self._uow_factory() as uow:
                 current = await uow.refresh_tokens.consume(digest, now)
-                if current is None:
+                if current is None or not await _of_current_epoch(uow, current):
                     return None
                 refresh = await add_refresh_token(
-                    uow, current.user_id, current.family_id, now, self._policy
+                    uow,
+                    current.user_id,
+                    current.family_id,
+                    current.session_epoch,
+                    now,
+                    self._policy,
                 )
                 await uow.commit()
         except Conflict as conflict:
@@ -129,19 +150,37 @@ class RefreshSession:
             raise
         return current, refresh
 
-    async def _revoke_if_replayed(self, digest: str, now: datetime) -> None:
+    async def _revoke_if_replayed_or_ended(self, digest: str, now: datetime) -> None:
         async with self._uow_factory() as uow:
             known = await uow.refresh_tokens.get_by_hash(digest)
-            if known is None or known.consumed_at is None:
+            if known is None:
+                return
+            replayed = known.consumed_at is not None
+            if not replayed and await _of_current_epoch(uow, known):
                 return
             revoked = await uow.refresh_tokens.revoke_family(known.family_id, now)
             await uow.commit()
-        logger.warning(
-            "refresh token replayed; family revoked user=%s family=%s tokens=%d",
-            known.user_id,
-            known.family_id,
-            revoked,
-        )
+        if replayed:
+            logger.warning(
+                "refresh token replayed; family revoked user=%s family=%s tokens=%d",
+                known.user_id,
+                known.family_id,
+                revoked,
+            )
+        else:
+            logger.info(
+                "refresh token of an earlier session epoch refused; family revoked "
+                "user=%s family=%s tokens=%d",
+                known.user_id,
+                known.family_id,
+                revoked,
+            )
+
+
+async def _of_current_epoch(uow: UnitOfWork, token: RefreshToken) -> bool:
+    """Whether the token's user still exists and is still in the epoch the token was issued in."""
+    user = await uow.users.get(token.user_id)
+    return user is not None and user.session_current(token.session_epoch)
 
 
 class EndSession:

@@ -62,3 +62,14 @@ class User:
     verified: bool
     created_at: datetime
     google_subject: str | None = None
+    # Every session is opened under the epoch it read; raising it ends them all, even
+    # one whose login read the user before the change and opens after it.
+    session_epoch: int = 0
+
+    def end_every_session(self) -> None:
+        """Start a new session epoch: every session opened under an earlier one is over."""
+        self.session_epoch += 1
+
+    def session_current(self, epoch: int) -> bool:
+        """Whether a session opened under `epoch` may still go on."""
+        return epoch == self.session_epoch

@@ -15,7 +15,12 @@ from domain.sessions import RefreshToken
 
 
 def make_refresh_token(
-    user_id: UUID, *, family_id: UUID | None = None, created_at=NOW, ttl_days: int = 30
+    user_id: UUID,
+    *,
+    family_id: UUID | None = None,
+    created_at=NOW,
+    ttl_days: int = 30,
+    session_epoch: int = 0,
 ) -> RefreshToken:
     token_id = uuid4()
     return RefreshToken(
@@ -25,6 +30,7 @@ def make_refresh_token(
         token_hash=hashlib.sha256(token_id.bytes).hexdigest(),
         created_at=created_at,
         expires_at=created_at + timedelta(days=ttl_days),
+        session_epoch=session_epoch,
     )
 
 
@@ -54,7 +60,7 @@ class RefreshTokenRepositoryContract:
         self, uow_factory: UnitOfWorkFactory
     ) -> None:
         user = await stored_user(uow_factory)
-        token = make_refresh_token(user.id)
+        token = make_refresh_token(user.id, session_epoch=2)
         await stored_tokens(uow_factory, token)
 
         async with uow_factory() as uow:
@@ -277,6 +283,24 @@ class SessionLivenessContract:
         for token in anns:
             assert not await session_live(uow_factory, token.family_id, ann.id, later(2))
         assert await session_live(uow_factory, bobs.family_id, bob.id, later(2))
+
+    async def test_a_session_of_another_session_epoch_than_its_users_is_not_live(
+        self, uow_factory: UnitOfWorkFactory
+    ) -> None:
+        user = await stored_user(uow_factory)
+        before = make_refresh_token(user.id)
+        await stored_tokens(uow_factory, before)
+        user.end_every_session()
+        async with uow_factory() as uow:
+            await uow.users.save(user)
+            await uow.commit()
+        current = make_refresh_token(user.id, session_epoch=1)
+        ahead = make_refresh_token(user.id, session_epoch=2)
+        await stored_tokens(uow_factory, current, ahead)
+
+        assert not await session_live(uow_factory, before.family_id, user.id)
+        assert await session_live(uow_factory, current.family_id, user.id)
+        assert not await session_live(uow_factory, ahead.family_id, user.id)
 
     async def test_a_session_whose_tokens_all_expired_is_not_live(
         self, uow_factory: UnitOfWorkFactory

@@ -1,5 +1,7 @@
 """What every UserRepository must do."""
 
+from dataclasses import replace
+
 import pytest
 
 from application.ports import UnitOfWorkFactory
@@ -56,6 +58,25 @@ class UserRepositoryContract:
 
         async with uow_factory() as uow:
             assert await uow.users.get(user.id) == user
+
+    async def test_saving_a_copy_read_before_a_reset_never_lowers_the_session_epoch(
+        self, uow_factory: UnitOfWorkFactory
+    ) -> None:
+        user = await stored_user(uow_factory)
+        stale = replace(user)
+        user.end_every_session()
+        async with uow_factory() as uow:
+            await uow.users.save(user)
+            await uow.commit()
+
+        stale.verified = True
+        async with uow_factory() as uow:
+            await uow.users.save(stale)
+            await uow.commit()
+
+        async with uow_factory() as uow:
+            stored = await uow.users.get(user.id)
+        assert stored is not None and stored.verified and stored.session_epoch == 1
 
     async def test_save_onto_another_users_email_is_a_conflict(
         self, uow_factory: UnitOfWorkFactory

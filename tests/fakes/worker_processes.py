@@ -191,7 +191,9 @@ class WorkerWorld:
         policy = await self.container.get(AccountPolicy)
         now = (await self.container.get(Clock)).now()
         async with (await self.container.get(UnitOfWorkFactory))() as uow:
-            session_id, _ = await open_session(uow, self.owner_id, now, policy)
+            owner = await uow.users.get(self.owner_id)
+            assert owner is not None
+            session_id, _ = await open_session(uow, owner, now, policy)
             await uow.commit()
         token, _ = (await self.container.get(TokenIssuer)).issue_access(self.owner_id, session_id)
         return token

@@ -56,13 +56,18 @@ class InMemoryRefreshTokenRepository(View):
         return self._revoke([t for t in self._visible().values() if t.user_id == user_id], now)
 
     async def session_live(self, family_id: UUID, user_id: UUID, now: datetime) -> bool:
-        """No token of the family revoked, one of the user's unexpired, and the user known."""
-        if user_id not in self._store.users and user_id not in self._pending.users:
+        """No token of the family revoked, and one of the user's unexpired and issued under
+        the user's current session epoch."""
+        user = self._pending.users.get(user_id, self._store.users.get(user_id))
+        if user is None:
             return False
         family = [t for t in self._visible().values() if t.family_id == family_id]
         if any(t.revoked_at is not None for t in family):
             return False
-        return any(t.user_id == user_id and now < t.expires_at for t in family)
+        return any(
+            t.user_id == user_id and now < t.expires_at and user.session_current(t.session_epoch)
+            for t in family
+        )
 
     def _revoke(self, tokens: list[RefreshToken], now: datetime) -> int:
         live = [t for t in tokens if t.revoked_at is None]

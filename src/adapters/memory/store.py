@@ -13,7 +13,7 @@ Consuming a token is checked again at commit: when another unit of work spent or
 revoked it in between, the commit raises Conflict(code="token_spent") and applies
 nothing, so of two consumers of one token at most one commits, as in SQL. A
 token's consumed, used and revoked times, once stored, are never cleared by a
-later commit of an older copy.
+later commit of an older copy, nor is a user's session epoch lowered.
 
 Known limits: isolation is read-committed with the last commit winning; timestamps
 come back with the offset they were given (the SQL adapter returns them in UTC);
@@ -71,7 +71,8 @@ class InMemoryStore:
         self.phones.update(changes.phones)
         self.designs.update(changes.designs)
         self.uploads.update(changes.uploads)
-        self.users.update(changes.users)
+        for user in changes.users.values():
+            self.users[user.id] = keep_epoch(self.users.get(user.id), user)
         self.jobs.update(changes.jobs)
         for refresh in changes.refresh_tokens.values():
             self.refresh_tokens[refresh.id] = keep_stamps(
@@ -114,6 +115,13 @@ def keep_stamps(stored: RefreshToken | None, new: RefreshToken) -> RefreshToken:
         consumed_at=stored.consumed_at or new.consumed_at,
         revoked_at=stored.revoked_at or new.revoked_at,
     )
+
+
+def keep_epoch(stored: User | None, new: User) -> User:
+    """The new copy, with the higher session epoch of the two: an epoch never goes back."""
+    if stored is None or stored.session_epoch <= new.session_epoch:
+        return new
+    return replace(new, session_epoch=stored.session_epoch)
 
 
 def check_google_subject(users: dict[UUID, User], user: User) -> None:

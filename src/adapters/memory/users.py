@@ -8,6 +8,7 @@ from adapters.memory.store import (
     check_google_subject,
     copied,
     email_owner,
+    keep_epoch,
 )
 from domain.errors import Conflict, NotFound
 from domain.users import User
@@ -46,11 +47,12 @@ class InMemoryUserRepository(View):
         return copied(user) if user is not None else None
 
     async def save(self, user: User) -> None:
-        """Store the user as it is now; NotFound when unknown, Conflict on a taken email."""
+        """Store the user as it is now, its session epoch never lowered; NotFound when
+        unknown, Conflict on a taken email."""
         users = self._visible()
         if user.id not in users:
             raise NotFound(f"User {user.id} does not exist.", code="user_not_found")
         if email_owner(users, user.email, exclude=user.id) is not None:
             raise Conflict("The email is already registered.", code="email_taken")
         check_google_subject(users, user)
-        self._pending.users[user.id] = copied(user)
+        self._pending.users[user.id] = keep_epoch(users[user.id], copied(user))

@@ -177,6 +177,8 @@ def write_user(row: UserRow, user: User) -> None:
     row.verified = user.verified
     row.google_subject = user.google_subject
     row.created_at = user.created_at
+    # Never lowered: a copy read before a reset must not revive the sessions it ended.
+    row.session_epoch = max(row.session_epoch or 0, user.session_epoch)
 
 
 def user_from_row(row: UserRow) -> User:
@@ -187,6 +189,7 @@ def user_from_row(row: UserRow) -> User:
         verified=row.verified,
         created_at=row.created_at,
         google_subject=row.google_subject,
+        session_epoch=row.session_epoch,
     )
 
 
@@ -242,6 +245,7 @@ def refresh_token_values(token: RefreshToken) -> dict[str, Any]:
         "token_hash": token.token_hash,
         "created_at": token.created_at,
         "expires_at": token.expires_at,
+        "session_epoch": token.session_epoch,
         "consumed_at": token.consumed_at,
         "revoked_at": token.revoked_at,
     }
@@ -255,6 +259,7 @@ def refresh_token_from_row(row: RefreshTokenRow) -> RefreshToken:
         token_hash=row.token_hash,
         created_at=row.created_at,
         expires_at=row.expires_at,
+        session_epoch=row.session_epoch,
         consumed_at=row.consumed_at,
         revoked_at=row.revoked_at,
     )

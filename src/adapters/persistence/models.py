@@ -59,6 +59,7 @@ class UserRow(UUIDBase):
         String(255), nullable=True, unique=True, index=True
     )
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    session_epoch: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class UploadRow(UUIDBase):
@@ -150,6 +151,8 @@ class RefreshTokenRow(UUIDBase):
     expires_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
     consumed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+    # The user's session epoch when the family opened (see domain.sessions).
+    session_epoch: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class OneTimeTokenRow(UUIDBase):

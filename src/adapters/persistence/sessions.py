@@ -81,7 +81,7 @@ class SqlAlchemyRefreshTokenRepository:
         return await self._changed(statement.values(revoked_at=now))
 
     async def session_live(self, family_id: UUID, user_id: UUID, now: datetime) -> bool:
-        """One EXISTS over the family's index, joined to the user's row."""
+        """One EXISTS over the family's index, joined to the user's row for its epoch."""
         revoked = aliased(RefreshTokenRow)
         family_revoked = exists().where(
             revoked.family_id == family_id, revoked.revoked_at.is_not(None)
@@ -91,6 +91,7 @@ class SqlAlchemyRefreshTokenRepository:
             RefreshTokenRow.user_id == user_id,
             RefreshTokenRow.expires_at > now,
             UserRow.id == RefreshTokenRow.user_id,
+            UserRow.session_epoch == RefreshTokenRow.session_epoch,
             ~family_revoked,
         )
         return bool((await self._session.execute(select(live))).scalar())

@@ -48,7 +48,8 @@ class SqlAlchemyUserRepository:
         return user_from_row(row) if row is not None else None
 
     async def save(self, user: User) -> None:
-        """Store the user as it is now; NotFound when unknown, Conflict on a taken email."""
+        """Store the user as it is now, its session epoch never lowered; NotFound when
+        unknown, Conflict on a taken email."""
         row = await self._rows.get_one_or_none(UserRow.id == user.id)
         if row is None:
             raise NotFound(f"User {user.id} does not exist.", code="user_not_found")

@@ -83,7 +83,10 @@ class UserRepository(Protocol):
         """The user linked to this Google subject (`sub`); one user per subject."""
         ...
 
-    async def save(self, user: User) -> None: ...
+    async def save(self, user: User) -> None:
+        """Store the user as it is now, except that the session epoch never goes back: a
+        copy read before the epoch was raised keeps the stored one."""
+        ...
 
 
 class JobRepository(Protocol):
@@ -146,7 +149,8 @@ class RefreshTokenRepository(Protocol):
 
     async def session_live(self, family_id: UUID, user_id: UUID, now: datetime) -> bool:
         """Whether the family is a session of this user, who still exists, that is still
-        going at `now`: no token of the family revoked and one not yet expired.
+        going at `now`: no token of the family revoked, and one not yet expired that was
+        issued under the user's current session epoch.
 
         One read, by the family's index; every authenticated request makes it.
         """

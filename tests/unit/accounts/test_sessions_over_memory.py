@@ -199,7 +199,7 @@ async def test_an_access_token_of_an_expired_session_is_refused(world: AccountWo
     ann = await world.user("ann@example.com")
     short = replace(world.policy, refresh_ttl=timedelta(seconds=60))
     async with world.uow() as uow:
-        session_id, _ = await open_session(uow, ann.id, world.clock.now(), short)
+        session_id, _ = await open_session(uow, ann, world.clock.now(), short)
         await uow.commit()
     token, _ = world.tokens.issue_access(ann.id, session_id)
     assert await world.authenticate().execute(token) == ann.id

@@ -16,6 +16,9 @@ from account_http import (
     signed_up,
     token_in,
 )
+from application.ports import Clock, TokenIssuer, UnitOfWorkFactory
+from application.sessions import open_session
+from application.settings import AccountPolicy
 from casecraft_testing import InMemoryAdapters, make_settings
 from entrypoints.http.app import create_app
 
@@ -147,6 +150,34 @@ async def test_reset_ends_every_access_token_of_the_account_at_once(
     fresh = await logged_in(client, "ann@example.com", NEW_PASSWORD)
     assert (await client.get("/v1/me", headers=bearer(fresh["accessToken"]))).status_code == 200
     assert (await client.get("/v1/me", headers=bearer(bob["accessToken"]))).status_code == 200
+
+
+async def test_a_session_opened_under_the_epoch_before_a_reset_is_refused(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    # A login that checked the old password before the reset committed, and opens its
+    # session after: its session belongs to the epoch of the account it read.
+    await signed_up(client, "ann@example.com")
+    container = client.app.state.dishka_container
+    uow_factory = await container.get(UnitOfWorkFactory)
+    async with uow_factory() as uow:
+        read_before = await uow.users.get_by_email("ann@example.com")
+    assert read_before is not None
+    token = await reset_token(client, "ann@example.com")
+    await client.post("/v1/auth/password/reset", json={"token": token, "password": NEW_PASSWORD})
+
+    now = (await container.get(Clock)).now()
+    async with uow_factory() as uow:
+        session_id, refresh_token = await open_session(
+            uow, read_before, now, await container.get(AccountPolicy)
+        )
+        await uow.commit()
+    access, _ = (await container.get(TokenIssuer)).issue_access(read_before.id, session_id)
+
+    me = await client.get("/v1/me", headers=bearer(access))
+    refresh = await client.post("/v1/auth/refresh", json={"refreshToken": refresh_token})
+    assert me.status_code == 401 and me.json()["code"] == "session_revoked"
+    assert refresh.status_code == 401 and refresh.json()["code"] == "refresh_token_invalid"
 
 
 async def test_refused_reset_tokens_all_get_one_answer(
