@@ -24,5 +24,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_designs_status_created_at", table_name="designs")
-    with op.batch_alter_table("designs") as batch:
+    # In place (SQLite 3.35+): copying `designs` would drop a table that upscale_jobs
+    # references with ON DELETE CASCADE, and take the jobs with it.
+    with op.batch_alter_table("designs", recreate="never") as batch:
         batch.drop_column("prediction_id")
