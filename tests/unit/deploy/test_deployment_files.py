@@ -362,3 +362,13 @@ def test_the_wheel_carries_every_data_file_of_the_packages() -> None:
         patterns = package_data.get(package, []) + package_data.get("*", [])
         covered = any(fnmatch.fnmatch(relative, pattern) for pattern in patterns)
         assert covered, f"{path.relative_to(ROOT)} is not in the package data of {package}"
+
+
+def test_the_object_store_images_are_pinned_to_releases(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    for name in ("minio", "minio-init"):
+        image = services[name]["image"]
+        repository, _, tag = image.partition(":")
+        assert repository in ("minio/minio", "minio/mc"), image
+        assert tag.startswith("RELEASE."), f"{name} runs {image}, not a release"
