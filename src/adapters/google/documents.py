@@ -35,8 +35,8 @@ def unavailable() -> ProviderFailed:
 async def read_json(answer: httpx.Response) -> object:
     """The body of a streamed answer as JSON; ValueError when too large or not JSON."""
     declared = answer.headers.get("Content-Length", "")
-    if declared.isdigit() and int(declared) > MAX_ANSWER_BYTES:
-        raise AnswerTooLarge(declared)
+    if declared.isascii() and declared.isdigit() and int(declared[:20]) > MAX_ANSWER_BYTES:
+        raise AnswerTooLarge(declared[:20])
     body = bytearray()
     async for chunk in answer.aiter_bytes():
         body += chunk

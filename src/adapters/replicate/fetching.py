@@ -121,7 +121,14 @@ class OutputFetcher:
         if status != 200:
             raise OutputRefused(f"The provider's file is not available ({status}).")
         declared = response.headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self._max_bytes:
+        # A declared length is a hint checked again while reading: only ASCII digits count,
+        # and the first 20 of them are enough to tell it is too large.
+        if (
+            declared is not None
+            and declared.isascii()
+            and declared.isdigit()
+            and int(declared[:20]) > self._max_bytes
+        ):
             raise OutputRefused(f"The provider's file is larger than {self._max_bytes} bytes.")
         chunks: list[bytes] = []
         size = 0

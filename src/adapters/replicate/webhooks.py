@@ -25,6 +25,8 @@ from domain.errors import InvalidInput, Unauthorized
 
 logger = logging.getLogger(__name__)
 
+# Seconds since 1970 have 10 digits until the year 2286; longer is no timestamp.
+MAX_TIMESTAMP_DIGITS = 12
 TOLERANCE_SECONDS = 300
 SIGNATURE_CODE = "webhook_signature_invalid"
 _SECRET_PREFIX = "whsec_"  # noqa: S105 (the prefix of every secret, not one)
@@ -47,7 +49,12 @@ class WebhookVerifier:
         webhook_id = lowered.get("webhook-id", "")
         timestamp = lowered.get("webhook-timestamp", "")
         signatures = lowered.get("webhook-signature", "")
-        if not webhook_id or not (timestamp.isascii() and timestamp.isdigit()) or not signatures:
+        if (
+            not webhook_id
+            or not (timestamp.isascii() and timestamp.isdigit())
+            or len(timestamp) > MAX_TIMESTAMP_DIGITS
+            or not signatures
+        ):
             return self._refuse("headers missing or malformed")
         if abs(now.timestamp() - int(timestamp)) > TOLERANCE_SECONDS:
             return self._refuse("timestamp outside tolerance")

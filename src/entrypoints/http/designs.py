@@ -38,8 +38,13 @@ def preferred_wait(prefer: str) -> float | None:
         name = name.strip().lower()
         if name == "respond-async":
             return 0.0
-        if name == "wait" and value.strip().isdigit():
-            wait = float(min(int(value.strip()), MAX_PREFERRED_WAIT))
+        seconds = value.strip()
+        if name == "wait" and seconds.isascii() and seconds.isdigit():
+            digits = seconds.lstrip("0") or "0"
+            # More than a few digits is past the cap anyway, and never worth an int().
+            wait = float(
+                MAX_PREFERRED_WAIT if len(digits) > 3 else min(int(digits), MAX_PREFERRED_WAIT)
+            )
     return wait
 
 

@@ -2,11 +2,13 @@ import asyncio
 import io
 from typing import Any
 
+import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from PIL import Image
 
 from adapters.memory.repositories import InMemoryStore
+from entrypoints.http.designs import MAX_PREFERRED_WAIT, preferred_wait
 from entrypoints.worker import UpscaleWorker
 
 PROMPT = "a red fox in a snowy forest at sunset"
@@ -289,3 +291,32 @@ async def test_with_redis_away_designs_and_downloads_still_work(tmp_path: Any) -
 
     assert design["status"] == "ready"
     assert answer.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "prefer",
+    ["wait=\u00b2", "wait=1\u00b3", "wait=" + "9" * 5000, "wait=-1", "wait=0005", "wait= 2 "],
+)
+def test_a_prefer_header_that_is_no_plain_wait_is_read_safely(prefer: str) -> None:
+    wait = preferred_wait(prefer)
+
+    assert wait is None or 0 <= wait <= MAX_PREFERRED_WAIT
+
+
+def test_the_preferred_wait_reads_plain_digits_and_caps_them() -> None:
+    assert preferred_wait("wait=0005") == 5
+    assert preferred_wait("wait=" + "9" * 5000) == MAX_PREFERRED_WAIT
+    assert preferred_wait("wait=\u00b2") is None
+    assert preferred_wait("respond-async, wait=5") == 0
+
+
+@pytest.mark.parametrize("prefer", [b"wait=\xb2", b"wait=1\xb3", b"wait=" + b"9" * 5000])
+async def test_a_design_with_an_odd_prefer_header_is_made_as_any_other(
+    client: AsyncTestClient[Litestar], alice: dict[str, str], prefer: bytes
+) -> None:
+    body = {"phone": "apple-iphone-15-pro", "prompt": PROMPT, "kind": "skin", "variants": 1}
+    headers: dict[str, Any] = {**alice, "prefer": prefer}
+
+    response = await client.post("/v1/designs", json=body, headers=headers)
+
+    assert response.status_code in (201, 202), response.text

@@ -61,11 +61,22 @@ async def test_a_signed_fresh_delivery_is_accepted_once_and_again_without_effect
         _signed(BODY.replace(b"succeeded", b"failed")),
         _signed(BODY, at=int(time.time()) - 600),
         {**_signed(BODY), "webhook-signature": "v1,AAAA"},
+        {**_signed(BODY), "webhook-timestamp": "9" * 309},
+        {**_signed(BODY), "webhook-timestamp": "9" * 5000},
+        {**_signed(BODY), "webhook-timestamp": b"\xb2\xb3"},
     ],
-    ids=["unsigned", "tampered-body", "older-than-5-minutes", "wrong-signature"],
+    ids=[
+        "unsigned",
+        "tampered-body",
+        "older-than-5-minutes",
+        "wrong-signature",
+        "timestamp-past-a-float",
+        "timestamp-past-the-int-digit-limit",
+        "timestamp-of-superscript-digits",
+    ],
 )
 async def test_a_delivery_that_is_not_the_providers_is_401(
-    webhook_client: AsyncTestClient[Litestar], headers: dict[str, str]
+    webhook_client: AsyncTestClient[Litestar], headers: dict[str, str | bytes]
 ) -> None:
     response = await webhook_client.post(ROUTE, content=BODY, headers=headers)
 

@@ -119,6 +119,20 @@ async def test_declared_size_over_the_cap_is_refused() -> None:
     await files.aclose()
 
 
+@pytest.mark.parametrize("declared", [b"\xb2\xb3", b"9" * 5000, b"-5"])
+async def test_a_content_length_that_is_no_plain_number_is_only_a_hint(declared: bytes) -> None:
+    answer = httpx.Response(200, content=PNG, headers=[(b"content-length", declared)])
+    files = fetcher(lambda request: answer)
+
+    try:
+        data = await files.fetch("https://replicate.delivery/a.png")
+    except ProviderFailed:
+        data = None
+    await files.aclose()
+
+    assert data in (PNG, None)
+
+
 async def test_streamed_size_over_the_cap_is_refused_without_a_content_length() -> None:
     async def chunks() -> AsyncIterator[bytes]:
         for _ in range(10):
