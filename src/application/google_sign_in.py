@@ -101,6 +101,15 @@ class SignInFailed(DomainError):
     code = "sign_in_failed"
 
 
+def _linked_elsewhere() -> Conflict:
+    logger.info("google sign-in refused: account linked to another google account")
+    return Conflict(
+        "An account already uses this email and is linked to another Google account: sign "
+        "in with that one, or log in with the account's password.",
+        code="account_linked_elsewhere",
+    )
+
+
 def _off() -> NotFound:
     return NotFound("Google sign-in is not configured.", code="google_sign_in_off")
 
@@ -219,17 +228,14 @@ class FinishGoogleSignIn:
                 await uow.users.add(user)
                 logger.info("account made by google sign-in user=%s", user.id)
             elif existing.google_subject is None and existing.verified:
+                # Decided at the write: of two Google accounts linking at once, one wins.
+                if not await uow.users.link_google(existing.id, identity.subject):
+                    raise _linked_elsewhere()
                 existing.google_subject = identity.subject
-                await uow.users.save(existing)
                 user = existing
                 logger.info("google account linked user=%s", user.id)
             elif existing.google_subject is not None:
-                logger.info("google sign-in refused: account linked to another google account")
-                raise Conflict(
-                    "An account already uses this email and is linked to another Google "
-                    "account: sign in with that one, or log in with the account's password.",
-                    code="account_linked_elsewhere",
-                )
+                raise _linked_elsewhere()
             else:
                 logger.info("google sign-in refused: account of that email not linkable")
                 raise Conflict(

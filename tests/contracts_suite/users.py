@@ -1,6 +1,8 @@
 """What every UserRepository must do."""
 
+import asyncio
 from dataclasses import replace
+from uuid import uuid4
 
 import pytest
 
@@ -128,3 +130,59 @@ class UserRepositoryContract:
             with pytest.raises(Conflict):
                 await uow.users.save(bob)
                 await uow.commit()
+
+    async def test_a_google_link_is_made_once_and_never_replaced(
+        self, uow_factory: UnitOfWorkFactory
+    ) -> None:
+        ann = await stored_user(uow_factory, "ann@example.com")
+
+        async with uow_factory() as uow:
+            first = await uow.users.link_google(ann.id, "google-sub-a")
+            await uow.commit()
+        async with uow_factory() as uow:
+            second = await uow.users.link_google(ann.id, "google-sub-b")
+            await uow.commit()
+        async with uow_factory() as uow:
+            nobody = await uow.users.link_google(uuid4(), "google-sub-c")
+            stored = await uow.users.get(ann.id)
+
+        assert (first, second, nobody) == (True, False, False)
+        assert stored is not None and stored.google_subject == "google-sub-a"
+
+    async def test_a_subject_linked_to_another_user_is_a_conflict(
+        self, uow_factory: UnitOfWorkFactory
+    ) -> None:
+        ann = await stored_user(uow_factory, "ann@example.com")
+        bob = await stored_user(uow_factory, "bob@example.com")
+        async with uow_factory() as uow:
+            await uow.users.link_google(ann.id, "google-sub-a")
+            await uow.commit()
+
+        async with uow_factory() as uow:
+            with pytest.raises(Conflict):
+                await uow.users.link_google(bob.id, "google-sub-a")
+                await uow.commit()
+
+
+class ConcurrentGoogleLinkContract:
+    """Databases that decide a conditional write at the write: of links racing, one wins."""
+
+    async def test_of_google_accounts_linking_at_once_exactly_one_wins(
+        self, uow_factory: UnitOfWorkFactory
+    ) -> None:
+        ann = await stored_user(uow_factory, "ann@example.com")
+
+        async def link(subject: str) -> bool:
+            async with uow_factory() as uow:
+                linked = await uow.users.link_google(ann.id, subject)
+                await asyncio.sleep(0.01)
+                await uow.commit()
+                return linked
+
+        won = await asyncio.gather(*(link(f"google-sub-{n}") for n in range(5)))
+        async with uow_factory() as uow:
+            stored = await uow.users.get(ann.id)
+
+        assert sum(won) == 1
+        assert stored is not None
+        assert stored.google_subject == f"google-sub-{won.index(True)}"

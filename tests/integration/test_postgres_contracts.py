@@ -12,7 +12,7 @@ from contracts_suite.sessions import RefreshTokenRepositoryContract, SessionLive
 from contracts_suite.sql_rows import SqlRowsContract
 from contracts_suite.unit_of_work import UnitOfWorkContract
 from contracts_suite.uploads import UploadRepositoryContract
-from contracts_suite.users import UserRepositoryContract
+from contracts_suite.users import ConcurrentGoogleLinkContract, UserRepositoryContract
 
 pytestmark = pytest.mark.integration
 
@@ -32,6 +32,10 @@ class TestPostgresUploadRepository(UploadRepositoryContract):
 
 
 class TestPostgresUserRepository(UserRepositoryContract):
+    pass
+
+
+class TestPostgresConcurrentGoogleLink(ConcurrentGoogleLinkContract):
     pass
 
 

@@ -46,6 +46,18 @@ class InMemoryUserRepository(View):
         user = next((u for u in self._visible().values() if u.google_subject == subject), None)
         return copied(user) if user is not None else None
 
+    async def link_google(self, user_id: UUID, subject: str) -> bool:
+        """Decided against what this unit of work sees (see the store's known limits)."""
+        users = self._visible()
+        user = users.get(user_id)
+        if user is None or user.google_subject is not None:
+            return False
+        linked = copied(user)
+        linked.google_subject = subject
+        check_google_subject(users, linked)
+        self._pending.users[user_id] = linked
+        return True
+
     async def save(self, user: User) -> None:
         """Store the user as it is now, its session epoch never lowered; NotFound when
         unknown, Conflict on a taken email."""

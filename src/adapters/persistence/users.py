@@ -3,6 +3,8 @@
 from uuid import UUID
 
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
+from sqlalchemy import update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.persistence.errors import integrity_as_conflict
@@ -46,6 +48,20 @@ class SqlAlchemyUserRepository:
     async def get_by_google_subject(self, subject: str) -> User | None:
         row = await self._rows.get_one_or_none(UserRow.google_subject == subject)
         return user_from_row(row) if row is not None else None
+
+    async def link_google(self, user_id: UUID, subject: str) -> bool:
+        """One conditional UPDATE: a racing link waits for the first to commit (a row lock
+        on PostgreSQL, the write lock on SQLite), then finds the subject set and changes
+        nothing."""
+        statement = (
+            update(UserRow)
+            .where(UserRow.id == user_id, UserRow.google_subject.is_(None))
+            .values(google_subject=subject)
+            .execution_options(synchronize_session=False)
+        )
+        with integrity_as_conflict("user"):
+            result = await self._session.execute(statement)
+        return isinstance(result, CursorResult) and result.rowcount == 1
 
     async def save(self, user: User) -> None:
         """Store the user as it is now, its session epoch never lowered; NotFound when

@@ -83,6 +83,12 @@ class UserRepository(Protocol):
         """The user linked to this Google subject (`sub`); one user per subject."""
         ...
 
+    async def link_google(self, user_id: UUID, subject: str) -> bool:
+        """Link the user to the Google subject only if no subject is linked yet, decided
+        by the database at the write, so of two links racing at most one wins; whether
+        this one did. Conflict(code="user_exists") when the subject is another user's."""
+        ...
+
     async def save(self, user: User) -> None:
         """Store the user as it is now, except that the session epoch never goes back: a
         copy read before the epoch was raised keeps the stored one."""

@@ -4,11 +4,15 @@ and the migration round trip on SQLite."""
 import sys
 from pathlib import Path
 
+import pytest
+
 # The suites are shared with tests/integration; tests/ is their import root.
 TESTS = Path(__file__).resolve().parents[2]
 if str(TESTS) not in sys.path:
     sys.path.insert(0, str(TESTS))
 
+from adapters.persistence.database import Database  # noqa: E402
+from application.ports import UnitOfWorkFactory  # noqa: E402
 from contracts_suite.designs import DesignRepositoryContract  # noqa: E402
 from contracts_suite.jobs import JobRepositoryContract  # noqa: E402
 from contracts_suite.local_fixtures import (  # noqa: E402, F401
@@ -27,7 +31,10 @@ from contracts_suite.sessions import (  # noqa: E402
 from contracts_suite.sql_rows import SqlRowsContract  # noqa: E402
 from contracts_suite.unit_of_work import UnitOfWorkContract  # noqa: E402
 from contracts_suite.uploads import UploadRepositoryContract  # noqa: E402
-from contracts_suite.users import UserRepositoryContract  # noqa: E402
+from contracts_suite.users import (  # noqa: E402
+    ConcurrentGoogleLinkContract,
+    UserRepositoryContract,
+)
 
 
 class TestPhoneRepository(PhoneRepositoryContract):
@@ -48,6 +55,12 @@ class TestUserRepository(UserRepositoryContract):
 
 class TestJobRepository(JobRepositoryContract):
     pass
+
+
+class TestSqliteConcurrentGoogleLink(ConcurrentGoogleLinkContract):
+    @pytest.fixture
+    def uow_factory(self, sql_database: Database) -> UnitOfWorkFactory:  # noqa: F811
+        return sql_database.unit_of_work_factory()
 
 
 class TestRefreshTokenRepository(RefreshTokenRepositoryContract):
