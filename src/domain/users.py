@@ -45,7 +45,13 @@ def receives_mail(email: str) -> bool:
 
 
 def check_password(password: str) -> str:
-    if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
+    """8 to 256 characters of anything, counted in the NFKC form the password is hashed in
+    (so "e" and a combining accent are one character)."""
+    if (
+        not MIN_PASSWORD_LENGTH
+        <= len(unicodedata.normalize("NFKC", password))
+        <= MAX_PASSWORD_LENGTH
+    ):
         raise InvalidInput(
             f"The password must be {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters.",
             code="password_length",

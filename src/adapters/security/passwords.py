@@ -63,9 +63,18 @@ class ArgonPasswordHasher:
             return await asyncio.to_thread(self._argon.hash, _normalised(password))
 
     async def verify(self, password_hash: str, password: str) -> bool:
-        """True only when `password` matches; False on a mismatch or an unreadable hash."""
+        """True only when `password` matches; False on a mismatch or an unreadable hash.
+
+        A hash made before passwords were normalised matches the password as it was
+        typed then: when the NFKC form does not match and differs, that form is tried.
+        """
+        normalised = _normalised(password)
         async with self._slots:
-            return await asyncio.to_thread(self._verify, password_hash, _normalised(password))
+            if await asyncio.to_thread(self._verify, password_hash, normalised):
+                return True
+            if normalised == password:
+                return False
+            return await asyncio.to_thread(self._verify, password_hash, password)
 
     async def verify_dummy(self, password: str) -> None:
         async with self._slots:

@@ -135,3 +135,9 @@ def test_passwords_outside_8_to_256_characters_are_refused(length: int) -> None:
 
 def test_passwords_may_hold_any_characters() -> None:
     assert check_password("pässwörd 🔑\t\x00") == "pässwörd 🔑\t\x00"
+
+
+def test_a_password_is_measured_in_the_form_it_is_hashed_in() -> None:
+    with pytest.raises(InvalidInput):
+        check_password("e\u0301" * 4)
+    assert check_password("e\u0301" * 8) == "e\u0301" * 8

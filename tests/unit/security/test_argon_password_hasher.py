@@ -3,6 +3,8 @@
 import asyncio
 
 import pytest
+from argon2 import PasswordHasher as Argon2Hasher
+from argon2 import Type
 
 from adapters.security.passwords import ArgonPasswordHasher
 
@@ -49,6 +51,17 @@ async def test_one_password_whatever_its_unicode_form(
 
     assert await hasher.verify(password_hash, typed_at_login)
     assert not await hasher.verify(password_hash, typed_at_login.upper())
+
+
+async def test_a_hash_of_a_password_as_typed_before_normalising_still_matches(
+    hasher: ArgonPasswordHasher,
+) -> None:
+    typed = "Cafe\u0301 au lait"
+    # What the service stored before it normalised: argon2id of the password as typed.
+    older_hash = Argon2Hasher(time_cost=1, memory_cost=8, parallelism=1, type=Type.ID).hash(typed)
+
+    assert await hasher.verify(older_hash, typed)
+    assert not await hasher.verify(older_hash, "Cafe au lait")
 
 
 @pytest.mark.parametrize(
