@@ -11,6 +11,8 @@ from domain.errors import InvalidInput
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_LENGTH = 256
 MAX_EMAIL_LENGTH = 254
+# RFC 5321: a mailbox's local part is at most 64 octets.
+MAX_LOCAL_PART_LENGTH = 64
 # An address a mail can carry in its To header as it is (RFC 5322): a dot-atom local
 # part and a domain of letters, digits and hyphens with at least one dot. Whether it
 # reaches anyone is for the verification mail to settle. Internationalised addresses
@@ -25,7 +27,14 @@ def normalise_email(email: str) -> str:
     """Lower case, so one address has one spelling; anything a mail header cannot carry as
     it is (control characters, several addresses, non-ASCII) is refused."""
     text = unicodedata.normalize("NFC", email.strip()).lower()
-    if len(text) > MAX_EMAIL_LENGTH or not _EMAIL.fullmatch(text):
+    local = text.partition("@")[0]
+    if (
+        len(text) > MAX_EMAIL_LENGTH
+        or len(local) > MAX_LOCAL_PART_LENGTH
+        # RFC 2047 encoded words (=?charset?q?...?=) are header syntax, not an address.
+        or "=?" in local
+        or not _EMAIL.fullmatch(text)
+    ):
         detail = "The email address is not valid."
         if not text.isascii():
             detail += " Give it in ASCII (an internationalised domain in its xn-- form)."

@@ -111,6 +111,9 @@ def test_emails_with_control_characters_are_refused(email: str) -> None:
         "a@-example.com",
         "a@example",
         "a@@example.com",
+        "=?utf-8?q?x?=@example.com",
+        "a=?b@example.com",
+        "x" * 65 + "@example.com",
     ],
 )
 def test_an_address_a_mail_header_cannot_carry_as_it_is_is_refused(email: str) -> None:

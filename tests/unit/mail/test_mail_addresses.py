@@ -5,7 +5,7 @@ import string
 from datetime import UTC, datetime
 from email import policy
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from adapters.mail.messages import build_email
@@ -26,6 +26,8 @@ addresses = st.one_of(
 )
 
 
+@example("=?utf-8?q?x?=@example.com")
+@example("x" * 64 + "@example.com")
 @given(addresses)
 def test_an_accepted_address_goes_into_a_mail_as_it_is(raw: str) -> None:
     try:
