@@ -188,8 +188,11 @@ class FinishGoogleSignIn:
         user = await self._account_of(identity)
 
         exchange = mint()
+        # The epoch goes with the code: a password reset before the exchange voids it.
         await self._states.put(
-            _CODE_KEY + exchange.digest, str(user.id), int(EXCHANGE_CODE_TTL.total_seconds())
+            _CODE_KEY + exchange.digest,
+            f"{user.id} {user.session_epoch}",
+            int(EXCHANGE_CODE_TTL.total_seconds()),
         )
         logger.info("google sign-in finished user=%s", user.id)
         return f"{self._links.frontend_url}/#code={exchange.value}"
@@ -250,7 +253,9 @@ class FinishGoogleSignIn:
 class ExchangeSignInCode:
     """Turn the callback's one-time code into a session (same tokens as a password login).
 
-    Rules: a code works once and for 60 seconds; anything else is 400 `sign_in_code_invalid`.
+    Rules: a code works once and for 60 seconds, and only while no password reset came
+    after it (the reset ends every session, this one too); anything else is 400
+    `sign_in_code_invalid`.
     """
 
     def __init__(
@@ -280,10 +285,12 @@ class ExchangeSignInCode:
         kept = await self._states.take(_CODE_KEY + digest) if digest else None
         if kept is None:
             raise refused
-        user_id = UUID(kept)
+        user_id, _, epoch = kept.partition(" ")
+        if not epoch.isascii() or not epoch.isdigit():
+            raise refused
         async with self._uow_factory() as uow:
-            user = await uow.users.get(user_id)
-            if user is None:
+            user = await uow.users.get(UUID(user_id))
+            if user is None or not user.session_current(int(epoch)):
                 raise refused
             session_id, refresh = await open_session(uow, user, self._clock.now(), self._policy)
             await uow.commit()

@@ -15,7 +15,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from account_http import bearer, logged_in, mailed, signed_up, token_in
+from account_http import bearer, logged_in, mailed, reset_token, signed_up, token_in
 from adapters.memory.repositories import InMemoryStore
 from adapters.redis.sign_in_state import RedisSignInStateStore
 from application.google_sign_in import SignInStateStore
@@ -306,6 +306,28 @@ async def test_the_exchange_code_works_once(
     assert first.status_code == 200
     assert second.status_code == malformed.status_code == 400
     assert second.json()["code"] == malformed.json()["code"] == "sign_in_code_invalid"
+
+
+async def test_a_password_reset_voids_a_sign_in_code_not_yet_exchanged(
+    provider: FakeOidcProvider, client: AsyncTestClient[Litestar]
+) -> None:
+    await sign_in(provider, client)
+    code = one_time_code(await callback(client, await consent(provider, client)))
+    token = await reset_token(client, "ann@example.com")
+    reset = await client.post(
+        "/v1/auth/password/reset", json={"token": token, "password": "a brand new password"}
+    )
+    assert reset.status_code == 200, reset.text
+
+    late = await exchange(client, code)
+
+    assert late.status_code == 400
+    assert late.json()["code"] == "sign_in_code_invalid"
+    assert (
+        await exchange(
+            client, one_time_code(await callback(client, await consent(provider, client)))
+        )
+    ).status_code == 200
 
 
 async def test_the_fake_refuses_a_wrong_pkce_verifier(provider: FakeOidcProvider) -> None:
