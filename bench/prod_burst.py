@@ -224,7 +224,7 @@ async def _users(env: dict[str, str], count: int) -> list[dict[str, str]]:
         async with uow_factory() as uow:
             for user in users:
                 await uow.users.add(user)
-                sessions.append(await open_session(uow, user.id, now, policy))
+                sessions.append(await open_session(uow, user, now, policy))
             await uow.commit()
         return [
             {
