@@ -12,7 +12,7 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED
 from application.designs import CreateDesign, ListDesigns, NewDesign, ShowDesign, UploadPhoto
 from application.downloads import DownloadReady, RequestDownload
 from domain.errors import InvalidInput, UnsupportedImage
-from entrypoints.http.auth import CurrentUser
+from entrypoints.http.auth import CurrentUser, credentials_present
 from entrypoints.http.schemas import (
     CreateDesignIn,
     DesignOut,
@@ -72,6 +72,7 @@ async def _upload_bytes(request: Request[Any, Any, Any]) -> bytes:
 class DesignController(Controller):
     tags = ["designs"]
     security = [{"bearer": []}]
+    guards = [credentials_present]
     request_max_body_size = JSON_BODY_LIMIT
 
     @post("/v1/designs", status_code=HTTP_201_CREATED)
@@ -169,6 +170,7 @@ def make_upload_controller(max_upload_bytes: int) -> type[Controller]:
     class UploadController(Controller):
         tags = ["designs"]
         security = [{"bearer": []}]
+        guards = [credentials_present]
         request_max_body_size = max_upload_bytes + MULTIPART_OVERHEAD
 
         @post("/v1/uploads", status_code=HTTP_201_CREATED)

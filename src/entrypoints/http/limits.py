@@ -11,7 +11,7 @@ from typing import Any, cast
 from uuid import UUID
 
 from dishka import AsyncContainer
-from litestar import Request
+from litestar.connection import ASGIConnection
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -35,9 +35,9 @@ def _has_authorization(scope: Scope) -> bool:
     return any(name.lower() == b"authorization" for name, _ in scope["headers"])
 
 
-def trial_user(request: Request[Any, Any, Any]) -> UUID | None:
+def trial_user(connection: ASGIConnection[Any, Any, Any, Any]) -> UUID | None:
     """The trial account this request was given, when it came without a token."""
-    return cast(UUID | None, request.scope["state"].get(_TRIAL_USER))
+    return cast(UUID | None, connection.scope["state"].get(_TRIAL_USER))
 
 
 async def _limit_auth(scope: Scope) -> None:

@@ -320,3 +320,21 @@ async def test_a_design_with_an_odd_prefer_header_is_made_as_any_other(
     response = await client.post("/v1/designs", json=body, headers=headers)
 
     assert response.status_code in (201, 202), response.text
+
+
+@pytest.mark.parametrize(
+    ("path", "content", "content_type"),
+    [
+        ("/v1/designs", b"{}", "application/json"),
+        ("/v1/designs", b"{not json", "application/json"),
+        ("/v1/uploads", b"\x00", "image/png"),
+        ("/v1/uploads", b"{}", "application/json"),
+    ],
+)
+async def test_a_caller_without_credentials_is_401_before_the_body_is_read(
+    client: AsyncTestClient[Litestar], path: str, content: bytes, content_type: str
+) -> None:
+    response = await client.post(path, content=content, headers={"content-type": content_type})
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "token_missing"
