@@ -8,8 +8,12 @@ than with its published key, a discovery document naming another issuer or an in
 endpoint, or padded past any sane size), and it checks the PKCE verifier against the S256
 challenge it was given, counting each check in `pkce_checks` (True: matched). Every path
 it serves is listed in `served`.
+
+Run it by hand (loopback only):  python tests/fakes/oidc_fake.py --port 8702
+then start the service with the variables it prints.
 """
 
+import argparse
 import base64
 import hashlib
 import hmac
@@ -101,7 +105,7 @@ class FakeOidcProvider:
     def discovery_url(self) -> str:
         return f"{self.base_url}/.well-known/openid-configuration"
 
-    def start(self) -> None:
+    def start(self, port: int = 0) -> None:
         provider = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -114,7 +118,7 @@ class FakeOidcProvider:
             def log_message(self, format: str, *args: Any) -> None:
                 return
 
-        self._server = ThreadingHTTPServer((LOOPBACK, 0), Handler)
+        self._server = ThreadingHTTPServer((LOOPBACK, port), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
@@ -317,3 +321,37 @@ class FakeOidcProvider:
         request.send_header("Content-Length", str(len(body)))
         request.end_headers()
         request.wfile.write(body)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="A fake OpenID provider on 127.0.0.1.")
+    parser.add_argument("--port", type=int, default=8702)
+    parser.add_argument("--client-id", default="dev-client")
+    parser.add_argument("--client-secret", default="dev-secret")
+    parser.add_argument("--subject", default=Behaviour.subject)
+    parser.add_argument("--email", default=Behaviour.email)
+    parser.add_argument("--unverified", action="store_true", help="say the email is not verified")
+    parser.add_argument("--deny", action="store_true", help="deny every consent")
+    args = parser.parse_args()
+    provider = FakeOidcProvider(args.client_id, args.client_secret)
+    provider.behaviour = Behaviour(
+        subject=args.subject,
+        email=args.email,
+        email_verified=not args.unverified,
+        deny_consent=args.deny,
+    )
+    provider.start(args.port)
+    print(f"fake OpenID provider on {provider.base_url}; start the service with:", flush=True)
+    print(f"  GOOGLE_CLIENT_ID={args.client_id}", flush=True)
+    print(f"  GOOGLE_CLIENT_SECRET={args.client_secret}", flush=True)
+    print(f"  GOOGLE_DISCOVERY_URL={provider.discovery_url}", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        provider.stop()
+
+
+if __name__ == "__main__":
+    main()
