@@ -8,7 +8,6 @@ the process is alive, its event loop turns, and it reaches the stores its jobs n
 
 import asyncio
 import logging
-import os
 import time
 from pathlib import Path
 
@@ -27,7 +26,6 @@ HEARTBEAT_MAX_AGE = 3 * HEARTBEAT_SECONDS + 5
 def _touch(path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.touch()
-    os.utime(path)
 
 
 async def beat(
