@@ -1,6 +1,5 @@
 """Designs and uploads over plain dicts (see adapters.memory.store)."""
 
-import logging
 from collections.abc import Collection
 from datetime import datetime
 from uuid import UUID
@@ -12,8 +11,6 @@ from adapters.memory.store import (
 )
 from domain.designs import Design, DesignStatus, Upload
 from domain.errors import Conflict, NotFound
-
-logger = logging.getLogger(__name__)
 
 
 class InMemoryDesignRepository(View):

@@ -1,6 +1,5 @@
 """Password reset and verification tokens over plain dicts (see adapters.memory.store)."""
 
-import logging
 from dataclasses import replace
 from datetime import datetime
 from uuid import UUID
@@ -12,8 +11,6 @@ from adapters.memory.store import (
 )
 from domain.errors import Conflict
 from domain.one_time_tokens import OneTimeToken, TokenPurpose
-
-logger = logging.getLogger(__name__)
 
 
 class InMemoryOneTimeTokenRepository(View):

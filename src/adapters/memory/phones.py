@@ -1,6 +1,5 @@
 """Phones over plain dicts (see adapters.memory.store)."""
 
-import logging
 from collections.abc import Sequence
 
 from adapters.memory.store import (
@@ -8,8 +7,6 @@ from adapters.memory.store import (
     copied,
 )
 from domain.phones import PhoneModel
-
-logger = logging.getLogger(__name__)
 
 
 class InMemoryPhoneRepository(View):

@@ -1,6 +1,5 @@
 """Users over plain dicts (see adapters.memory.store)."""
 
-import logging
 from uuid import UUID
 
 from adapters.memory.store import (
@@ -12,8 +11,6 @@ from adapters.memory.store import (
 )
 from domain.errors import Conflict, NotFound
 from domain.users import User
-
-logger = logging.getLogger(__name__)
 
 
 class InMemoryUserRepository(View):
