@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 
+from adapters.system.headers import declares_more_than
 from domain.errors import ProviderFailed
 
 logger = logging.getLogger(__name__)
@@ -34,9 +35,8 @@ def unavailable() -> ProviderFailed:
 
 async def read_json(answer: httpx.Response) -> object:
     """The body of a streamed answer as JSON; ValueError when too large or not JSON."""
-    declared = answer.headers.get("Content-Length", "")
-    if declared.isascii() and declared.isdigit() and int(declared[:20]) > MAX_ANSWER_BYTES:
-        raise AnswerTooLarge(declared[:20])
+    if declares_more_than(answer.headers.get("Content-Length"), MAX_ANSWER_BYTES):
+        raise AnswerTooLarge("declared")
     body = bytearray()
     async for chunk in answer.aiter_bytes():
         body += chunk

@@ -16,6 +16,7 @@ import time
 import httpx
 
 from adapters.replicate.hosts import PRODUCTION_OUTPUT_HOSTS, AllowedHosts, HostNotAllowed
+from adapters.system.headers import declares_more_than
 from domain.errors import ProviderFailed
 
 logger = logging.getLogger(__name__)
@@ -120,15 +121,7 @@ class OutputFetcher:
             raise OutputUnavailable(f"The provider's file server answered {status}.")
         if status != 200:
             raise OutputRefused(f"The provider's file is not available ({status}).")
-        declared = response.headers.get("content-length")
-        # A declared length is a hint checked again while reading: only ASCII digits count,
-        # and the first 20 of them are enough to tell it is too large.
-        if (
-            declared is not None
-            and declared.isascii()
-            and declared.isdigit()
-            and int(declared[:20]) > self._max_bytes
-        ):
+        if declares_more_than(response.headers.get("content-length"), self._max_bytes):
             raise OutputRefused(f"The provider's file is larger than {self._max_bytes} bytes.")
         chunks: list[bytes] = []
         size = 0
